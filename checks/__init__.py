@@ -1,0 +1,1 @@
+"""Built-in checks, shipped as ``kanidoc.checks`` and registered through entry points."""

@@ -1,0 +1,3 @@
+from kanidoc.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""Command line front end: ``check`` and ``list-checks``.
+
+Contract (DESIGN.md): exit 0 no check failed (warnings allowed unless --strict), 1 a check
+failed, 2 usage or input error, 3 a check errored or the deadline hit and nothing failed.
+Bad input is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from kanidoc import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
+        raise UsageError(message)
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number > 0 or number > 3600:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 3600 seconds: {value!r}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kanidoc", description="Diagnose failing kaniko image builds.")
+    parser.add_argument("--version", action="version", version=f"kanidoc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="run the checks", description="Run the checks. Put a kaniko executor command line after --.")
+    check.add_argument("--destination", "-d", action="append", default=[], metavar="REF")
+    check.add_argument("--dockerfile", "-f", metavar="PATH")
+    check.add_argument("--context", "-c", dest="build_context", metavar="DIR")
+    check.add_argument("--auth-file", metavar="PATH", help="the config.json kaniko would read (default: $DOCKER_CONFIG/config.json, /kaniko/.docker/config.json)")
+    check.add_argument("--ca-bundle", metavar="PATH")
+    check.add_argument("--registry-certificate", action="append", default=[], metavar="HOST=PATH")
+    check.add_argument("--skip-tls-verify", action="store_true")
+    check.add_argument("--insecure", action="store_true")
+    check.add_argument("--kaniko-version", metavar="V")
+    check.add_argument("--docker-version", metavar="V")
+    check.add_argument("--only", type=_csv, default=[], metavar="IDS")
+    check.add_argument("--skip", type=_csv, default=[], metavar="IDS")
+    check.add_argument("--timeout", type=_positive, default=30.0, metavar="SECONDS", help="deadline for the whole run (default 30)")
+    check.add_argument("--connect-timeout", type=_positive, default=5.0, metavar="SECONDS", help="per network step (default 5)")
+    check.add_argument("--format", default="text", choices=["text", "json"])
+    check.add_argument("--output", "-o", metavar="FILE")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--debug", action="store_true", help="tracebacks for crashed checks (still redacted)")
+
+    lst = sub.add_parser("list-checks", help="list the available checks")
+    lst.add_argument("--format", default="text", choices=["text", "json"])
+    return parser
+
+
+def _colour(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def _list_checks(fmt: str) -> int:
+    from kanidoc.plugin import discover
+
+    loaded = discover()
+    if fmt == "json":
+        import json
+
+        rows = [
+            {"id": c.id, "title": c.check.title if c.check else None,
+             "requires": list(c.check.requires) if c.check else [], "error": c.error}
+            for c in loaded
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for c in loaded:
+        if c.check is None:
+            print(f"{c.id:14} (broken) {c.error}")
+        else:
+            req = f"  (after {', '.join(c.check.requires)})" if c.check.requires else ""
+            print(f"{c.id:14} {c.check.title}{req}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, kaniko_words: list[str]) -> int:
+    from kanidoc import context, render, report, runner
+    from kanidoc.model import Status
+    from kanidoc.plugin import discover
+
+    options = context.Options(
+        destinations=args.destination,
+        dockerfile=args.dockerfile,
+        build_context=args.build_context,
+        auth_file=args.auth_file,
+        ca_bundle=args.ca_bundle,
+        registry_certificates=args.registry_certificate,
+        skip_tls_verify=args.skip_tls_verify,
+        insecure=args.insecure,
+        kaniko_version=args.kaniko_version,
+        docker_version=args.docker_version,
+        timeout=args.timeout,
+        connect_timeout=args.connect_timeout,
+        kaniko_words=kaniko_words,
+        debug=args.debug,
+    )
+    ctx = context.build(options, os.environ)
+    try:
+        selected = runner.select(discover(), args.only, args.skip)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    results = runner.run(selected, ctx)
+    rep = report.build(ctx, results)
+    out_stream = sys.stdout
+    text = render.get(args.format)(rep, args.output is None and _colour(out_stream))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise context.InputError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        out_stream.write(text)
+    status = rep.status
+    if status is Status.FAIL or (args.strict and status is Status.WARN):
+        return EXIT_FAIL
+    if status is Status.ERROR:
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    kaniko_words: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, kaniko_words = argv[:cut], argv[cut + 1 :]
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "list-checks":
+            return _list_checks(args.format)
+        return _check(args, kaniko_words)
+    except UsageError as exc:
+        print(f"kanidoc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # InputError and friends: bad local input
+        from kanidoc.redact import Redactor
+
+        redactor = Redactor()
+        redactor.add_from_environment(os.environ)
+        print(f"kanidoc: error: {redactor.redact(' '.join(str(exc).split()))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kanidoc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,1 @@
+"""Job-log signatures mapped to finding codes."""

@@ -1,0 +1,1 @@
+"""Network probes: DNS, TCP, CONNECT, TLS, registry HTTP (every step bounded)."""

@@ -1,0 +1,92 @@
+"""Every registry kaniko will contact for this build, and why (push or pull).
+
+Shared by the auth, reachability and push checks so they agree on the list:
+destinations (push, unless --no-push), the cache repository (push and pull), registry
+mirrors (pull) and the images the Dockerfile pulls (FROM, COPY --from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kanidoc import dockerfile as dockerfile_mod
+from kanidoc.context import Context
+from kanidoc.gosem.reference import Reference, ReferenceError, parse_reference
+
+
+@dataclass(frozen=True)
+class RegistryUse:
+    registry: str  # host[:port] as go-containerregistry's RegistryStr()
+    repository: str | None
+    purpose: str  # "push" or "pull"
+    source: str  # "--destination", "FROM (line 3)", "--cache-repo", "--registry-mirror"
+    ref: str  # the reference as kaniko will use it
+
+
+@dataclass(frozen=True)
+class InvalidRef:
+    ref: str
+    source: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Targets:
+    uses: tuple[RegistryUse, ...]
+    invalid: tuple[InvalidRef, ...]
+    unresolved: tuple[dockerfile_mod.BaseImage, ...]
+    dockerfile_note: str | None
+
+    def registries(self, purpose: str | None = None) -> list[str]:
+        return list(dict.fromkeys(u.registry for u in self.uses if purpose in (None, u.purpose)))
+
+
+def _use(raw: str, source: str, purpose: str, uses: list[RegistryUse], invalid: list[InvalidRef]) -> Reference | None:
+    try:
+        ref = parse_reference(raw)
+    except ReferenceError as exc:
+        invalid.append(InvalidRef(raw, source, str(exc)))
+        return None
+    uses.append(RegistryUse(ref.registry, ref.repository, purpose, source, str(ref)))
+    return ref
+
+
+def collect(ctx: Context) -> Targets:
+    uses: list[RegistryUse] = []
+    invalid: list[InvalidRef] = []
+    no_push = ctx.kaniko.flag("no-push")
+    for dest in ctx.destinations:
+        # kaniko validates destinations even with --no-push (root.go), but pushes nothing.
+        _use(dest.ref, dest.source, "pull" if no_push else "push", uses, invalid)
+    cache_repo = ctx.kaniko.get("cache-repo")
+    if cache_repo and not cache_repo.startswith("oci:"):
+        try:
+            ref = parse_reference(cache_repo)
+        except ReferenceError as exc:
+            invalid.append(InvalidRef(cache_repo, "--cache-repo", str(exc)))
+        else:
+            if not ctx.kaniko.flag("no-push-cache"):
+                uses.append(RegistryUse(ref.registry, ref.repository, "push", "--cache-repo", ref.context()))
+            uses.append(RegistryUse(ref.registry, ref.repository, "pull", "--cache-repo", ref.context()))
+    for mirror in ctx.kaniko.all("registry-mirror"):
+        host = mirror.split("://", 1)[-1].split("/", 1)[0]
+        if host:
+            uses.append(RegistryUse(host, None, "pull", "--registry-mirror", mirror))
+    note: str | None = None
+    unresolved: list[dockerfile_mod.BaseImage] = []
+    if ctx.dockerfile is not None:
+        path = ctx.host_path(ctx.dockerfile)
+        try:
+            with open(path, "rb") as fh:
+                text = fh.read(dockerfile_mod.MAX_BYTES).decode("utf-8", "replace")
+        except OSError as exc:
+            note = f"cannot read Dockerfile {ctx.dockerfile}: {exc.strerror or exc}"
+        else:
+            build_args = {k: (v if v is not None else ctx.env.get(k)) for k, v in ctx.kaniko.build_args.items()}
+            parsed = dockerfile_mod.parse(text, build_args)
+            for image in parsed.images:
+                if image.image is None:
+                    unresolved.append(image)
+                    continue
+                _use(image.image, f"{image.instruction} (line {image.line})", "pull", uses, invalid)
+    return Targets(tuple(uses), tuple(invalid), tuple(unresolved), note)
