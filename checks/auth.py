@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kanidoc.context import KANIKO_DOCKER_CONFIG, Context
 from kanidoc.gosem import dockerconfig as dc
+from kanidoc.gosem import gobase64
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.plugin import BaseCheck
 from kanidoc.rules import auth as R
@@ -173,7 +174,7 @@ class AuthCheck(BaseCheck):
         for entry in cfg.auths.values():
             if entry.raw_auth:
                 try:
-                    ctx.redactor.add(dc.gobase64.std_decode(entry.raw_auth).decode("utf-8", "replace"))
+                    ctx.redactor.add(gobase64.std_decode(entry.raw_auth).decode("utf-8", "replace"))
                 except ValueError:
                     pass
         shown = loc.kaniko_path if not loc.given else str(loc.path)

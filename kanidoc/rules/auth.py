@@ -3,7 +3,7 @@
 from kanidoc.model import Severity
 from kanidoc.rules import Rule, RuleBook
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 INVALID_JSON = Rule(
     "KD-AUTH-001", E, "config.json is not valid JSON",
@@ -81,7 +81,7 @@ NO_MATCH = Rule(
     "entry for 'registry.example.com', but kaniko will look up 'registry.example.com:5050'",
 )
 CREDENTIALS_FOUND = Rule(
-    "KD-AUTH-011", I, "credentials kaniko will send",
+    "KD-AUTH-011", INFO, "credentials kaniko will send",
     "Which entry, helper or built-in fallback go-containerregistry/kaniko will use for a registry.",
     "Nothing to do.",
     "push to registry.example.com: Basic credentials from config.json key 'registry.example.com'",
@@ -115,7 +115,7 @@ INVALID_REFERENCE = Rule(
     "repository can only contain the characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`: Group/App",
 )
 NO_REGISTRIES = Rule(
-    "KD-AUTH-016", I, "nothing to look up",
+    "KD-AUTH-016", INFO, "nothing to look up",
     "No destination, cache repository, mirror or base image is known, so there is no registry to match.",
     "Pass --destination, or the kaniko command line after `--`.",
     "no registry to check",
@@ -142,7 +142,7 @@ ANONYMOUS = Rule(
     "pull from index.docker.io: anonymous",
 )
 BUILTIN_HELPER = Rule(
-    "KD-AUTH-020", I, "a kaniko built-in credential provider applies",
+    "KD-AUTH-020", INFO, "a kaniko built-in credential provider applies",
     "kaniko >= v1.8.0 chains in-process keychains after config.json (Google, ECR, ACR) and, from v1.9.0, a "
     "GitLab one that uses CI_REGISTRY_USER/CI_REGISTRY_PASSWORD for $CI_REGISTRY's host. They are used "
     "only when config.json yields no credentials.",
@@ -171,7 +171,7 @@ DOCKER_CONFIG_FILE = Rule(
     "DOCKER_CONFIG=/kaniko/.docker/config.json is a file",
 )
 UNRESOLVED_FROM = Rule(
-    "KD-AUTH-024", I, "a base image could not be resolved",
+    "KD-AUTH-024", INFO, "a base image could not be resolved",
     "A FROM line uses a build argument with no default and no --build-arg, so its registry is unknown here.",
     "Pass the kaniko command line (with its --build-arg flags) after `--`.",
     "line 3: FROM ${BASE_IMAGE}: BASE_IMAGE has no value",
