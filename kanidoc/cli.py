@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--skip", type=_csv, default=[], metavar="IDS")
     check.add_argument("--timeout", type=_positive, default=30.0, metavar="SECONDS", help="deadline for the whole run (default 30)")
     check.add_argument("--connect-timeout", type=_positive, default=5.0, metavar="SECONDS", help="per network step (default 5)")
+    check.add_argument("--dns-server", metavar="IP[:PORT]", help="resolve with this DNS server instead of /etc/resolv.conf")
+    check.add_argument("--root", default="/", metavar="DIR", help="read host files (cgroups, markers, config.json) below DIR")
     check.add_argument("--format", default="text", choices=["text", "json"])
     check.add_argument("--output", "-o", metavar="FILE")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
@@ -118,6 +120,8 @@ def _check(args: argparse.Namespace, kaniko_words: list[str]) -> int:
         connect_timeout=args.connect_timeout,
         kaniko_words=kaniko_words,
         debug=args.debug,
+        dns_server=args.dns_server,
+        root=args.root,
     )
     ctx = context.build(options, os.environ)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kanidoc.model import Finding, JSONValue, Remediation, Severity
 
@@ -71,7 +72,24 @@ class RuleBook:
 
 
 def all_rules() -> list[Rule]:
-    from kanidoc.rules import auth  # local imports keep start-up cheap
+    """Every rule of every area: each module in this package exposes ``RULES``."""
+    return [rule for module in _area_modules() for rule in module.RULES]
 
-    books = [auth.RULES]
-    return [rule for book in books for rule in book]
+
+def intros() -> dict[str, str]:
+    """Each area's docs introduction (``INTRO`` in its rules module)."""
+    out = {}
+    for module in _area_modules():
+        book: RuleBook = module.RULES
+        first = next(iter(book), None)
+        if first is not None:
+            out[first.area] = getattr(module, "INTRO", "")
+    return out
+
+
+def _area_modules() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__))  # imported lazily: start-up stays cheap
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]

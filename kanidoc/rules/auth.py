@@ -3,6 +3,12 @@
 from kanidoc.model import Severity
 from kanidoc.rules import Rule, RuleBook
 
+INTRO = (
+    "The `auth` check reads the config.json kaniko will read and replays, offline, the key lookups "
+    "docker/cli and go-containerregistry will make for every registry the build contacts: destinations, "
+    "`--cache-repo`, `--registry-mirror` and the images the Dockerfile pulls."
+)
+
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 INVALID_JSON = Rule(
