@@ -221,7 +221,9 @@ class AuthCheck(BaseCheck):
                         f"auths['{key}'].auth decodes to a value without 'user:' ({entry.auth_error}); the whole file fails",
                         {**ev, "go_error": entry.auth_error}, snippet=snippet_for([key], ctx.env, "/kaniko/.docker/config.json")))
                 continue
-            literal = dc.unexpanded_variables(entry.username, entry.password, entry.identitytoken, entry.registrytoken)
+            literal = dc.unexpanded_variables(
+                entry.username, entry.password, entry.identitytoken, entry.registrytoken,
+                known=dc.WELL_KNOWN_VARIABLES | set(ctx.env))
             if literal:
                 findings.append(R.UNEXPANDED.finding(
                     f"auths['{key}'] contains the literal text {', '.join(literal)}: the shell did not expand it",

@@ -374,9 +374,26 @@ def near_misses(cfg: DockerConfig, lookup_key: str, *, docker_cli_major: int = 2
     return out
 
 
-def unexpanded_variables(*values: str) -> list[str]:
-    """``$VAR``/``${VAR}`` left literally in a value: a variable the shell did not expand."""
+# Variables people write into config.json recipes; names outside this set and the job's
+# environment are withheld, because the text after a literal `$` is part of a secret.
+WELL_KNOWN_VARIABLES = frozenset({
+    "CI_REGISTRY", "CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPLOY_USER",
+    "CI_DEPLOY_PASSWORD", "CI_DEPENDENCY_PROXY_USER", "CI_DEPENDENCY_PROXY_PASSWORD",
+    "CI_DEPENDENCY_PROXY_SERVER", "CI_REGISTRY_IMAGE", "DOCKER_AUTH_CONFIG", "DOCKERHUB_USER",
+    "DOCKERHUB_TOKEN", "DOCKERHUB_PASSWORD", "REGISTRY_USER", "REGISTRY_PASSWORD",
+})
+
+
+def unexpanded_variables(*values: str, known: frozenset[str] | set[str] = WELL_KNOWN_VARIABLES) -> list[str]:
+    """``$VAR``/``${VAR}`` left literally in a value: a variable the shell did not expand.
+
+    Only names in ``known`` are returned as written (the longest known prefix of what
+    follows the ``$``); anything else is reported as ``$…`` so no secret text leaks.
+    """
     found: list[str] = []
     for value in values:
-        found += [m.group(0) for m in _UNEXPANDED.finditer(value)]
+        for m in _UNEXPANDED.finditer(value):
+            name = m.group(0).lstrip("${").rstrip("}")
+            prefix = max((k for k in known if name.startswith(k)), key=len, default=None)
+            found.append(f"${prefix}" if prefix else "$…")
     return list(dict.fromkeys(found))

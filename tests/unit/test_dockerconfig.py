@@ -123,4 +123,7 @@ def test_near_miss_port_and_case() -> None:
 
 
 def test_unexpanded() -> None:
-    assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORD", "x${A}y", "plain$") == ["$CI_REGISTRY_PASSWORD", "${A}"]
+    assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORD", "x${A}y", "plain$") == ["$CI_REGISTRY_PASSWORD", "$…"]
+    assert dc.unexpanded_variables("x${A}y", known={"A"}) == ["$A"]
+    # the text after `$` may be a secret: only a known prefix is shown
+    assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORDhunter2") == ["$CI_REGISTRY_PASSWORD"]
