@@ -5,8 +5,8 @@ docker/cli ``cli/config/configfile/file.go`` ``decodeAuth`` (v20.10 through v28)
 loading the whole config file with ``illegal base64 data at input byte N``.
 
 Mirrors golang/go ``src/encoding/base64/base64.go`` (``Decode``, ``decodeQuantum``,
-``CorruptInputError``; the same algorithm from Go 1.14 through 1.24, the toolchains used for
-kaniko releases).  ``Decode``'s 8- and 4-byte fast paths only handle blocks made entirely of
+``CorruptInputError``; the older variant with ``decode64``/``decode32`` fast paths has the
+same error logic).  Checked against Go 1.19's ``DecodeString`` with a differential harness.  ``Decode``'s 8- and 4-byte fast paths only handle blocks made entirely of
 alphabet characters, which ``decodeQuantum`` decodes identically, so only ``decodeQuantum``
 is modelled.  ``StdEncoding`` has padding ``=`` and is **not** strict: non-zero bits left in
 the final quantum are dropped silently.  ``\\r`` and ``\\n`` are skipped anywhere.
