@@ -112,7 +112,7 @@ class AuthCheck(BaseCheck):
         if targets.dockerfile_note:
             findings.append(R.UNRESOLVED_FROM.finding(targets.dockerfile_note, {"dockerfile": str(ctx.dockerfile)}))
 
-        location, cfg, loc_findings = self._load(ctx, targets)
+        location, cfg, loc_findings = self._load(ctx, targets, cli_major)
         findings += loc_findings
         if cfg is not None:
             findings += self._entry_findings(ctx, cfg, targets)
@@ -132,7 +132,7 @@ class AuthCheck(BaseCheck):
             return Location(ctx.auth_file, kaniko_path, True)
         return Location(ctx.host_path(kaniko_path), kaniko_path, False)
 
-    def _load(self, ctx: Context, targets: Targets) -> tuple[Location, dc.DockerConfig | None, list[Finding]]:
+    def _load(self, ctx: Context, targets: Targets, cli_major: int) -> tuple[Location, dc.DockerConfig | None, list[Finding]]:
         loc = self._locate(ctx)
         findings: list[Finding] = []
         docker_config = ctx.env.get("DOCKER_CONFIG")
@@ -169,7 +169,7 @@ class AuthCheck(BaseCheck):
         text = raw.decode("utf-8", "replace")
         # Mask anything that looks like a credential before we know whether the file parses.
         ctx.redactor.add(*(m.group(1) for m in _SECRETISH.finditer(text)))
-        cfg = dc.load(raw, str(loc.path))
+        cfg = dc.load(raw, str(loc.path), docker_cli_major=cli_major)
         ctx.redactor.add(*cfg.secrets())
         for entry in cfg.auths.values():
             if entry.raw_auth:

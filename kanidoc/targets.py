@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kanidoc import dockerfile as dockerfile_mod
 from kanidoc.context import Context
-from kanidoc.gosem.reference import Reference, ReferenceError, parse_reference
+from kanidoc.gosem.reference import Reference, ReferenceError, new_tag, parse_reference
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,18 @@ class Targets:
         return list(dict.fromkeys(u.registry for u in self.uses if purpose in (None, u.purpose)))
 
 
-def _use(raw: str, source: str, purpose: str, uses: list[RegistryUse], invalid: list[InvalidRef]) -> Reference | None:
+def _use(
+    raw: str, source: str, purpose: str, uses: list[RegistryUse], invalid: list[InvalidRef], *, tag: bool = False
+) -> Reference | None:
+    # kaniko parses destinations and the cache repo with name.NewTag(dest, WeakValidation)
+    # (pkg/executor/push.go, pkg/cache/cache.go) and FROM images with ParseReference.
     try:
-        ref = parse_reference(raw)
+        ref = new_tag(raw) if tag else parse_reference(raw)
     except ReferenceError as exc:
-        invalid.append(InvalidRef(raw, source, str(exc)))
+        detail = exc.causes[0] if getattr(exc, "causes", None) else str(exc)
+        invalid.append(InvalidRef(raw, source, str(detail)))
         return None
-    uses.append(RegistryUse(ref.registry, ref.repository, purpose, source, str(ref)))
+    uses.append(RegistryUse(ref.registry, ref.repository, purpose, source, ref.name()))
     return ref
 
 
@@ -57,11 +62,11 @@ def collect(ctx: Context) -> Targets:
     no_push = ctx.kaniko.flag("no-push")
     for dest in ctx.destinations:
         # kaniko validates destinations even with --no-push (root.go), but pushes nothing.
-        _use(dest.ref, dest.source, "pull" if no_push else "push", uses, invalid)
+        _use(dest.ref, dest.source, "pull" if no_push else "push", uses, invalid, tag=True)
     cache_repo = ctx.kaniko.get("cache-repo")
     if cache_repo and not cache_repo.startswith("oci:"):
         try:
-            ref = parse_reference(cache_repo)
+            ref = new_tag(cache_repo)
         except ReferenceError as exc:
             invalid.append(InvalidRef(cache_repo, "--cache-repo", str(exc)))
         else:

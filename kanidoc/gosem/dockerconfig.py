@@ -121,13 +121,14 @@ def _fold_get(obj: Mapping[str, Any], name: str) -> tuple[bool, Any]:
     return found, value
 
 
-def decode_auth(auth: str) -> tuple[str, str]:
-    """docker/cli ``decodeAuth`` (v23+): std base64 (padding required, CR/LF ignored),
-    split at the first ``:``, user must be non-empty, NUL bytes trimmed from the password."""
+def decode_auth(auth: str, *, docker_cli_major: int = 28) -> tuple[str, str]:
+    """docker/cli ``decodeAuth``: std base64 (padding required, CR/LF ignored), split at the
+    first ``:``, NUL bytes trimmed from the password (they come from the over-sized decode
+    buffer). An empty user name is rejected from docker/cli v23 (kaniko >= v1.9.2) only."""
     decoded = gobase64.std_decode(auth)
     text = decoded.decode("utf-8", "replace")
     user, sep, password = text.partition(":")
-    if not sep or not user:
+    if not sep or (not user and docker_cli_major >= 23):
         raise ValueError("Invalid auth configuration file")
     return user, password.strip("\x00")
 
@@ -139,7 +140,7 @@ def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def load(text: str | bytes, path: str) -> DockerConfig:
+def load(text: str | bytes, path: str, *, docker_cli_major: int = 28) -> DockerConfig:
     """Load config.json text the way kaniko's docker/cli does; never raises."""
     err = gojson.check_syntax(text)
     if err is not None:
@@ -193,7 +194,7 @@ def load(text: str | bytes, path: str) -> DockerConfig:
         )
         if values["auth"]:
             try:
-                user, password = decode_auth(values["auth"])
+                user, password = decode_auth(values["auth"], docker_cli_major=docker_cli_major)
             except gobase64.GoBase64Error as exc:
                 entry = _with(entry, auth_error=str(exc))
             except ValueError as exc:

@@ -127,3 +127,9 @@ def test_unexpanded() -> None:
     assert dc.unexpanded_variables("x${A}y", known={"A"}) == ["$A"]
     # the text after `$` may be a secret: only a known prefix is shown
     assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORDhunter2") == ["$CI_REGISTRY_PASSWORD"]
+
+
+def test_empty_user_accepted_before_docker_cli_23() -> None:
+    text = json.dumps({"auths": {"r": {"auth": b64(":pw")}}})
+    assert dc.load(text, "x", docker_cli_major=20).load_error is None
+    assert dc.load(text, "x", docker_cli_major=28).load_error == "Invalid auth configuration file"
