@@ -1,0 +1,110 @@
+"""WWW-Authenticate parsing as go-containerregistry's ping does it.
+
+ggcr ``pkg/v1/remote/transport/ping.go`` reads every ``WWW-Authenticate`` header with
+docker/distribution's ``registry/client/auth/challenge`` parser (``parseValueAndParams``):
+a scheme token (lower-cased), then ``key=value`` pairs (token or quoted-string, keys
+lower-cased), comma separated. Among several challenges it takes the first Basic or Bearer
+one; a Bearer challenge without ``realm`` fails later with
+``malformed www-authenticate, missing realm: ...`` (``transport/bearer.go``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+MAX_HEADER = 8192
+
+
+@dataclass(frozen=True)
+class Challenge:
+    scheme: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def realm(self) -> str | None:
+        return self.params.get("realm")
+
+    @property
+    def service(self) -> str | None:
+        return self.params.get("service")
+
+    @property
+    def error(self) -> str | None:
+        return self.params.get("error")
+
+
+def _token(s: str, i: int) -> tuple[str, int]:
+    start = i
+    while i < len(s) and s[i] in _TOKEN_CHARS:
+        i += 1
+    return s[start:i], i
+
+
+def _skip_space(s: str, i: int) -> int:
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    return i
+
+
+def _quoted(s: str, i: int) -> tuple[str, int]:
+    # s[i] == '"'
+    i += 1
+    out = []
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            out.append(s[i + 1])
+            i += 2
+            continue
+        if c == '"':
+            return "".join(out), i + 1
+        out.append(c)
+        i += 1
+    return "".join(out), i  # unterminated: take what there is
+
+
+def parse_header(value: str) -> list[Challenge]:
+    """One header value may carry several challenges; never raises."""
+    s = value[:MAX_HEADER]
+    challenges: list[Challenge] = []
+    i = _skip_space(s, 0)
+    while i < len(s):
+        scheme, i = _token(s, i)
+        if not scheme:
+            break
+        params: dict[str, str] = {}
+        i = _skip_space(s, i)
+        while i < len(s):
+            save = i
+            key, j = _token(s, i)
+            j = _skip_space(s, j)
+            if not key or j >= len(s) or s[j] != "=":
+                i = save
+                break
+            j = _skip_space(s, j + 1)
+            if j < len(s) and s[j] == '"':
+                val, j = _quoted(s, j)
+            else:
+                val, j = _token(s, j)
+            params[key.lower()] = val
+            j = _skip_space(s, j)
+            if j < len(s) and s[j] == ",":
+                j = _skip_space(s, j + 1)
+            i = j
+        challenges.append(Challenge(scheme.lower(), params))
+        i = _skip_space(s, i)
+        if i < len(s) and s[i] == ",":
+            i = _skip_space(s, i + 1)
+        elif i < len(s) and s[i] not in _TOKEN_CHARS:
+            break
+    return challenges
+
+
+def pick(headers: list[str]) -> Challenge | None:
+    """The challenge ggcr acts on: the first Basic or Bearer one."""
+    for header in headers:
+        for ch in parse_header(header):
+            if ch.scheme in ("basic", "bearer"):
+                return ch
+    return None

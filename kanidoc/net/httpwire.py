@@ -1,0 +1,143 @@
+"""A minimal, bounded HTTP/1.1 exchange over an already-open socket.
+
+Used for the CONNECT request and the ``GET /v2/`` probe, where kanidoc needs the raw
+socket (the presented chain, the proxy's own reply) and strict limits: the head is capped
+at 64 KiB, the body at 16 KiB, and every read shares one deadline.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+
+MAX_HEAD = 64 * 1024
+MAX_BODY = 16 * 1024
+
+
+class WireError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # timeout | closed | malformed | too-large
+
+
+@dataclass(frozen=True)
+class Response:
+    version: str
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+    body_truncated: bool = False
+    raw_status_line: str = field(default="", repr=False)
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return None
+
+    def all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [v for k, v in self.headers if k.lower() == lname]
+
+
+def _recv(sock: socket.socket | ssl.SSLSocket, deadline: float, n: int = 4096) -> bytes:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise WireError("timeout", "i/o timeout")
+    sock.settimeout(left)
+    try:
+        return sock.recv(n)
+    except TimeoutError:
+        raise WireError("timeout", "i/o timeout") from None
+    except ssl.SSLError as exc:
+        raise WireError("closed", f"tls: {exc.reason or exc}") from None
+    except OSError as exc:
+        raise WireError("closed", f"read: {exc.strerror or exc}") from None
+
+
+def send(sock: socket.socket | ssl.SSLSocket, data: bytes, deadline: float) -> None:
+    sock.settimeout(max(0.01, deadline - time.monotonic()))
+    try:
+        sock.sendall(data)
+    except TimeoutError:
+        raise WireError("timeout", "i/o timeout") from None
+    except OSError as exc:
+        raise WireError("closed", f"write: {exc.strerror or exc}") from None
+
+
+def read_response(
+    sock: socket.socket | ssl.SSLSocket, deadline: float, *, head_only: bool = False, method: str = "GET"
+) -> Response:
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        if len(buf) > MAX_HEAD:
+            raise WireError("too-large", f"response head larger than {MAX_HEAD} bytes")
+        chunk = _recv(sock, deadline)
+        if not chunk:
+            if not buf:
+                raise WireError("closed", "EOF")
+            raise WireError("malformed", "malformed HTTP response: connection closed inside the header")
+        buf += chunk
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status_line = lines[0]
+    parts = status_line.split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
+        # Go: "malformed HTTP response %q" / "malformed HTTP status code %q"
+        raise WireError("malformed", f"malformed HTTP response {status_line[:80]!r}")
+    headers = []
+    for line in lines[1:]:
+        if ":" in line:
+            key, _, value = line.partition(":")
+            headers.append((key.strip(), value.strip()))
+    resp = Response(parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", tuple(headers), raw_status_line=status_line)
+    if head_only or method == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200:
+        return resp
+    body, truncated = _read_body(sock, resp, rest, deadline)
+    return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, status_line)
+
+
+def _read_body(sock: socket.socket | ssl.SSLSocket, resp: Response, rest: bytes, deadline: float) -> tuple[bytes, bool]:
+    length = resp.header("Content-Length")
+    chunked = "chunked" in (resp.header("Transfer-Encoding") or "").lower()
+    want = MAX_BODY
+    if length is not None and length.isdigit():
+        want = min(int(length), MAX_BODY)
+    body = rest
+    try:
+        while len(body) < want + (4096 if chunked else 0) and time.monotonic() < deadline:
+            if length is not None and length.isdigit() and len(body) >= int(length):
+                break
+            if chunked and body.endswith(b"0\r\n\r\n"):
+                break
+            chunk = _recv(sock, deadline)
+            if not chunk:
+                break
+            body += chunk
+    except WireError:
+        pass  # a partial body is enough to say what answered
+    if chunked:
+        body = _dechunk(body)
+    truncated = len(body) > want or (length is not None and length.isdigit() and int(length) > len(body))
+    return body[:MAX_BODY], truncated
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size_line, sep, data = data.partition(b"\r\n")
+        if not sep:
+            break
+        try:
+            size = int(size_line.split(b";", 1)[0], 16)
+        except ValueError:
+            break
+        if size == 0:
+            break
+        out += data[:size]
+        data = data[size + 2 :]
+    return out

@@ -1,0 +1,246 @@
+"""Probe one endpoint hop by hop, through the proxy Go would choose.
+
+proxy decision -> DNS (of the proxy when proxied: the proxy resolves the registry) ->
+TCP -> CONNECT (HTTP proxy, https target) or SOCKS5 -> TLS -> one HTTP request.
+Every step is bounded; the first failing hop ends the probe and is named.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import socket
+import ssl
+import struct
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kanidoc import __version__
+from kanidoc.gosem import proxy as goproxy
+from kanidoc.net import dns, tcp
+from kanidoc.net.hops import Budget, Hop, Stopwatch
+from kanidoc.net.httpwire import Response, WireError, read_response, send
+from kanidoc.net.tlsprobe import TLSFailure, TLSInfo, handshake
+
+USER_AGENT = f"kanidoc/{__version__} (diagnosing kaniko; go-containerregistry compatible)"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    role: str  # "registry" | "token realm"
+    url: str  # https://host[:port]/v2/
+    label: str  # what the user knows it as (registry name, realm URL without query)
+
+    @property
+    def parts(self) -> urllib.parse.SplitResult:
+        return urllib.parse.urlsplit(self.url)
+
+    @property
+    def scheme(self) -> str:
+        return self.parts.scheme
+
+    @property
+    def host(self) -> str:
+        return self.parts.hostname or ""
+
+    @property
+    def port(self) -> int:
+        return self.parts.port or (443 if self.scheme == "https" else 80)
+
+    @property
+    def hostport(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def request_target(self) -> str:
+        p = self.parts
+        return (p.path or "/") + (f"?{p.query}" if p.query else "")
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    proxy_env: goproxy.ProxyEnv
+    root: Path
+    dns_server: str | None
+    connect_timeout: float
+    go_version: tuple[int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    endpoint: Endpoint
+    decision: goproxy.ProxyDecision
+    hops: tuple[Hop, ...]
+    response: Response | None = None
+    tls: TLSInfo | None = None
+    resolved: dns.Resolution | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> Hop | None:
+        for hop in self.hops:
+            if not hop.ok:
+                return hop
+        return None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None and self.response is not None
+
+
+def _basic(user: str | None, password: str | None) -> str:
+    raw = f"{user or ''}:{password or ''}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeResult:
+    hops: list[Hop] = []
+    decision = goproxy.decide(settings.proxy_env, endpoint.url, go_version=settings.go_version)
+    if decision.error:
+        hops.append(Hop("proxy", False, 0, decision.error, "cgi" if "CGI" in decision.error else "proxy-error", decision.error))
+        return ProbeResult(endpoint, decision, tuple(hops))
+    proxy = decision.proxy
+    if proxy is not None and proxy.scheme not in ("http", "https", "socks5", "socks5h"):
+        go = f'proxyconnect tcp: unsupported proxy scheme "{proxy.scheme}"'
+        hops.append(Hop("proxy", False, 0, f"Go's transport cannot use a {proxy.scheme}:// proxy", "unsupported-scheme", go))
+        return ProbeResult(endpoint, decision, tuple(hops))
+    dial_host, dial_port = (proxy.host, proxy.port) if proxy else (endpoint.host, endpoint.port)
+    # DNS and TCP share the connect timeout: an unreachable endpoint costs one timeout.
+    connect_budget = Budget(budget.left(settings.connect_timeout))
+    watch = Stopwatch()
+    resolved = dns.resolve(dial_host, root=settings.root, dns_server=settings.dns_server, timeout=connect_budget.left())
+    what = "proxy" if proxy else endpoint.role
+    if not resolved.ok:
+        go = resolved.go_error or f"lookup {dial_host}: no such host"
+        if proxy:
+            go = f"proxyconnect tcp: dial tcp: {go}"
+        hops.append(Hop("dns", False, watch.ms, f"cannot resolve {what} {dial_host}: {resolved.outcome}", resolved.outcome, go,
+                        {"queries": [q.__dict__ for q in resolved.queries[:12]], "server": resolved.server}))
+        return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
+    hops.append(Hop("dns", True, watch.ms, f"{dial_host} -> {', '.join(resolved.addresses[:4])} ({resolved.source})",
+                    data={"addresses": list(resolved.addresses), "source": resolved.source,
+                          "queries": [q.__dict__ for q in resolved.queries[:12]]}))
+    watch = Stopwatch()
+    sock, failures = tcp.dial(resolved.addresses, dial_port, connect_budget.left())
+    if sock is None:
+        kind = failures[-1].kind if failures else "timeout"
+        go = failures[-1].go_error if failures else f"dial tcp {dial_host}:{dial_port}: i/o timeout"
+        if proxy:
+            go = f"proxyconnect tcp: {go}"
+        hops.append(Hop("tcp", False, watch.ms, f"cannot connect to {what} {dial_host}:{dial_port}: {kind}", kind, go,
+                        {"attempts": [f.__dict__ for f in failures]}))
+        return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
+    hops.append(Hop("tcp", True, watch.ms, f"connected to {dial_host}:{dial_port}"))
+    conn: socket.socket | ssl.SSLSocket = sock
+    try:
+        if proxy is not None:
+            conn, hop = _through_proxy(conn, proxy, endpoint, settings, budget)
+            hops.append(hop)
+            if not hop.ok:
+                return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
+        info = None
+        if endpoint.scheme == "https":
+            watch = Stopwatch()
+            try:
+                conn, info = handshake(conn, endpoint.host, budget.left(settings.connect_timeout))
+            except TLSFailure as exc:
+                hops.append(Hop("tls", False, watch.ms, exc.detail, exc.kind, exc.go_error))
+                return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
+            hops.append(Hop("tls", True, watch.ms, f"{info.version} {info.cipher}, {len(info.chain_der)} certificate(s) presented"))
+        watch = Stopwatch()
+        target = endpoint.request_target
+        if proxy is not None and endpoint.scheme == "http" and proxy.scheme.startswith("http"):
+            target = endpoint.url  # absolute-form through an HTTP proxy
+        lines = [f"GET {target} HTTP/1.1", f"Host: {endpoint.parts.netloc}", f"User-Agent: {USER_AGENT}",
+                 "Accept: */*", "Connection: close"]
+        if proxy is not None and endpoint.scheme == "http" and proxy.username is not None:
+            lines.append(f"Proxy-Authorization: {_basic(proxy.username, proxy.password)}")
+        deadline = budget.deadline if budget.left() < settings.connect_timeout * 2 else Budget(settings.connect_timeout * 2).deadline
+        try:
+            send(conn, ("\r\n".join(lines) + "\r\n\r\n").encode(), deadline)
+            response = read_response(conn, deadline)
+        except WireError as exc:
+            hops.append(Hop("http", False, watch.ms, f"GET {endpoint.request_target}: {exc}", exc.kind, str(exc)))
+            return ProbeResult(endpoint, decision, tuple(hops), tls=info, resolved=resolved)
+        hops.append(Hop("http", True, watch.ms, f"GET {endpoint.request_target} -> {response.status} {response.reason}"))
+        return ProbeResult(endpoint, decision, tuple(hops), response=response, tls=info, resolved=resolved)
+    finally:
+        with contextlib.suppress(OSError):
+            conn.close()
+
+
+def _through_proxy(
+    sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, settings: ProbeSettings, budget: Budget
+) -> tuple[socket.socket | ssl.SSLSocket, Hop]:
+    watch = Stopwatch()
+    conn: socket.socket | ssl.SSLSocket = sock
+    timeout = budget.left(settings.connect_timeout)
+    if proxy.scheme.startswith("socks5"):
+        return sock, _socks5(sock, proxy, endpoint, timeout, watch)
+    if proxy.scheme == "https":
+        try:
+            conn, _info = handshake(sock, proxy.host, timeout)
+        except TLSFailure as exc:
+            return sock, Hop("connect", False, watch.ms, f"TLS to the https:// proxy failed: {exc.detail}", exc.kind, f"proxyconnect tcp: {exc.go_error}")
+    if endpoint.scheme != "https":
+        return conn, Hop("connect", True, watch.ms, "plain HTTP through the proxy (no CONNECT)")
+    # net/http transport.go dialConn: CONNECT with Host = target, Proxy-Authorization from
+    # the proxy URL's userinfo; anything but 200 fails with the status text as the error.
+    lines = [f"CONNECT {endpoint.hostport} HTTP/1.1", f"Host: {endpoint.hostport}", "User-Agent: Go-http-client/1.1"]
+    if proxy.username is not None:
+        lines.append(f"Proxy-Authorization: {_basic(proxy.username, proxy.password)}")
+    deadline = Budget(timeout).deadline
+    try:
+        send(conn, ("\r\n".join(lines) + "\r\n\r\n").encode(), deadline)
+        response = read_response(conn, deadline, head_only=True)
+    except WireError as exc:
+        kind = "malformed" if exc.kind in ("malformed", "too-large", "closed") else exc.kind
+        return conn, Hop("connect", False, watch.ms, f"the proxy's reply to CONNECT: {exc}", kind, f"proxyconnect tcp: {exc}")
+    data = {"status": response.status, "reason": response.reason, "via": response.header("Via"), "server": response.header("Server"),
+            "proxy_authenticate": response.all("Proxy-Authenticate"), "credentials_in_proxy_url": proxy.username is not None}
+    if response.status == 200:
+        return conn, Hop("connect", True, watch.ms, f"CONNECT {endpoint.hostport} -> 200", data=data)
+    kind = "407" if response.status == 407 else "403" if response.status == 403 else "5xx" if response.status >= 500 else str(response.status)
+    go = response.reason or "unknown status code"
+    return conn, Hop("connect", False, watch.ms, f"CONNECT {endpoint.hostport} -> {response.status} {response.reason}", kind, go, data)
+
+
+def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, timeout: float, watch: Stopwatch) -> Hop:
+    """RFC 1928 CONNECT with the target's *name* (Go's socks dialer sends the hostname)."""
+    sock.settimeout(timeout)
+    try:
+        methods = b"\x00\x02" if proxy.username is not None else b"\x00"
+        sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
+        reply = sock.recv(2)
+        if len(reply) < 2 or reply[0] != 5:
+            return Hop("connect", False, watch.ms, "the SOCKS proxy sent a malformed greeting", "malformed", "socks connect: unexpected protocol version")
+        if reply[1] == 2:
+            user = (proxy.username or "").encode()[:255]
+            pw = (proxy.password or "").encode()[:255]
+            sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(pw)]) + pw)
+            auth = sock.recv(2)
+            if len(auth) < 2 or auth[1] != 0:
+                return Hop("connect", False, watch.ms, "the SOCKS proxy rejected the user name/password", "407", "socks connect: username/password authentication failed")
+        elif reply[1] == 0xFF:
+            return Hop("connect", False, watch.ms, "the SOCKS proxy accepts none of the offered auth methods", "407", "socks connect: no acceptable authentication methods")
+        host = endpoint.host.encode("idna")[:255]
+        sock.sendall(b"\x05\x01\x00\x03" + bytes([len(host)]) + host + struct.pack(">H", endpoint.port))
+        head = sock.recv(4)
+        if len(head) < 2 or head[0] != 5:
+            return Hop("connect", False, watch.ms, "malformed SOCKS reply", "malformed", "socks connect: unexpected protocol version")
+        if head[1] != 0:
+            kind = "403" if head[1] == 2 else "5xx"
+            return Hop("connect", False, watch.ms, f"SOCKS CONNECT refused (reply code {head[1]})", kind, f"socks connect: reply code {head[1]}")
+        atyp = head[3] if len(head) > 3 else 1
+        rest = {1: 4, 4: 16}.get(atyp)
+        if rest is None:
+            length = sock.recv(1)
+            rest = length[0] if length else 0
+        sock.recv(rest + 2)
+    except TimeoutError:
+        return Hop("connect", False, watch.ms, "the SOCKS proxy did not answer in time", "timeout", "socks connect: i/o timeout")
+    except OSError as exc:
+        return Hop("connect", False, watch.ms, f"SOCKS handshake failed: {exc}", "malformed", f"socks connect: {exc}")
+    return Hop("connect", True, watch.ms, f"SOCKS5 CONNECT {endpoint.hostport} -> ok")

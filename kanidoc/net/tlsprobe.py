@@ -1,0 +1,102 @@
+"""TLS handshake that records what the server presented, without judging trust.
+
+Trust is the ``tls`` check's job; this hop only says whether a handshake completes the
+way Go's crypto/tls client would attempt it (TLS >= 1.2 as Go >= 1.18 clients default to,
+SNI only for names, not IP literals) and hands over the presented chain.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import sys
+from dataclasses import dataclass, field
+
+from kanidoc.net.dns import is_ip
+
+
+@dataclass(frozen=True)
+class TLSInfo:
+    version: str
+    cipher: str
+    alpn: str | None
+    sni: str | None
+    chain_der: tuple[bytes, ...] = field(repr=False)
+
+
+class TLSFailure(Exception):
+    def __init__(self, kind: str, detail: str, go_error: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.go_error = go_error
+
+
+def presented_chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
+    """The certificates the server sent, leaf first.
+
+    Python 3.13 made ``get_unverified_chain`` public; 3.11/3.12 have it on the private
+    ``_sslobj``. Without either, only the leaf is available.
+    """
+    getter = getattr(sock, "get_unverified_chain", None)
+    sslobj = getattr(sock, "_sslobj", None)
+    if getter is None and sslobj is not None:
+        getter = getattr(sslobj, "get_unverified_chain", None)
+    if getter is not None:
+        certs = getter() or []
+        out = []
+        for cert in certs:
+            der = cert if isinstance(cert, bytes) else cert.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
+            out.append(bytes(der))
+        if out:
+            return tuple(out)
+    leaf = sock.getpeercert(binary_form=True)
+    return (leaf,) if leaf else ()
+
+
+def _client_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1_2  # Go >= 1.18 client default
+    context.set_alpn_protocols(["http/1.1"])  # we speak HTTP/1.1 on this socket
+    return context
+
+
+def handshake(sock: socket.socket, host: str, timeout: float) -> tuple[ssl.SSLSocket, TLSInfo]:
+    sni = None if is_ip(host) else host
+    sock.settimeout(timeout)
+    try:
+        tls = _client_context().wrap_socket(sock, server_hostname=sni, do_handshake_on_connect=False)
+        tls.do_handshake()
+    except TimeoutError:
+        raise TLSFailure("timeout", f"TLS handshake did not finish within {timeout:g} s", "net/http: TLS handshake timeout") from None
+    except ssl.SSLError as exc:
+        reason = (exc.reason or "").upper()
+        if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST") or "WRONG_VERSION" in str(exc).upper():
+            raise TLSFailure("plain-http", "the server answered the TLS hello with something that is not TLS (plain HTTP?)",
+                             "http: server gave HTTP response to HTTPS client") from None
+        if "UNSUPPORTED_PROTOCOL" in reason or "PROTOCOL_VERSION" in reason:
+            raise TLSFailure("protocol-version", "the server offers no TLS version >= 1.2", "tls: protocol version not supported") from None
+        if reason.startswith("TLSV1_ALERT_") or reason.startswith("SSLV3_ALERT_"):
+            alert = reason.split("ALERT_", 1)[1].lower().replace("_", " ")
+            raise TLSFailure("alert", f"the server sent TLS alert '{alert}'", f"remote error: tls: {alert}") from None
+        if "EOF" in str(exc).upper() or "UNEXPECTED_EOF" in reason:
+            raise TLSFailure("eof", "the server closed the connection during the handshake", "EOF") from None
+        raise TLSFailure("error", f"TLS handshake failed: {exc.reason or exc}", f"tls: {exc.reason or exc}") from None
+    except ConnectionResetError:
+        raise TLSFailure("reset", "the connection was reset during the TLS handshake", "read: connection reset by peer") from None
+    except OSError as exc:
+        raise TLSFailure("error", f"TLS handshake failed: {exc.strerror or exc}", f"tls: {exc.strerror or exc}") from None
+    cipher = tls.cipher()
+    info = TLSInfo(
+        version=tls.version() or "",
+        cipher=cipher[0] if cipher else "",
+        alpn=tls.selected_alpn_protocol(),
+        sni=sni,
+        chain_der=presented_chain(tls),
+    )
+    return tls, info
+
+
+PY_HAS_PUBLIC_CHAIN = sys.version_info >= (3, 13)
