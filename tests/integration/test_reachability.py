@@ -156,7 +156,7 @@ def test_plain_http_registry(kanidoc, plain_registry, dnsmasq) -> None:
 
 
 class _LoginRedirect(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.send_response(302)
         self.send_header("Location", "https://sso.lab.test/login?next=/v2/&token=abc")
         self.send_header("Content-Type", "text/html")
