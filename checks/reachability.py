@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kanidoc.context import Context
@@ -119,7 +120,8 @@ class ReachabilityCheck(BaseCheck):
         findings += self._lint(ctx)
         targets = collect(ctx)
         registries = targets.registries()
-        settings = ProbeSettings(goproxy.ProxyEnv.from_environ(ctx.env), ctx.root, ctx.dns_server, ctx.connect_timeout)
+        # DNS reads this machine's /etc/hosts and resolv.conf, never --root's: the probes are live here.
+        settings = ProbeSettings(goproxy.ProxyEnv.from_environ(ctx.env), Path("/"), ctx.dns_server, ctx.connect_timeout)
         budget = Budget(ctx.remaining() - 0.2)
         endpoints: dict[str, list[Endpoint]] = {}
         for registry in registries:

@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", default="text", choices=["text", "json"])
     check.add_argument("--output", "-o", metavar="FILE")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--emit-ca-bundle", metavar="PATH", help="write the CA bundle that would make the presented chains verify")
     check.add_argument("--debug", action="store_true", help="tracebacks for crashed checks (still redacted)")
 
     lst = sub.add_parser("list-checks", help="list the available checks")
@@ -130,6 +131,8 @@ def _check(args: argparse.Namespace, kaniko_words: list[str]) -> int:
         raise UsageError(str(exc)) from None
     results = runner.run(selected, ctx)
     rep = report.build(ctx, results)
+    if args.emit_ca_bundle:
+        _emit_ca_bundle(args.emit_ca_bundle, results)
     out_stream = sys.stdout
     text = render.get(args.format)(rep, args.output is None and _colour(out_stream))
     if args.output:
@@ -146,6 +149,26 @@ def _check(args: argparse.Namespace, kaniko_words: list[str]) -> int:
     if status is Status.ERROR:
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _emit_ca_bundle(path: str, results: Sequence[object]) -> None:
+    """kaniko's store plus the certificates it lacks (public data: no redaction needed)."""
+    from kanidoc.context import InputError
+    from kanidoc.gosem import truststore
+
+    tls = next((r for r in results if getattr(r, "id", None) == "tls"), None)
+    facts = getattr(tls, "facts", {}) or {}
+    store = facts.get("store")
+    if store is None:
+        raise InputError("--emit-ca-bundle needs the tls check to run")
+    pems = [truststore.to_pem(c) for c in store.roots] + list(facts.get("bundle_additions", []))
+    try:
+        with open(path, "w", encoding="ascii") as fh:
+            fh.write("".join(dict.fromkeys(pems)))
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    print(f"kanidoc: wrote {len(pems)} certificate(s) to {path} "
+          f"({len(facts.get('bundle_additions', []))} added to kaniko's store)", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -53,6 +53,7 @@ class BaseCheck:
     title: ClassVar[str]
     description: ClassVar[str] = ""
     requires: tuple[str, ...] = ()
+    runs_after_failure: ClassVar[bool] = False  # run even when a requirement failed (partial facts)
 
     def result(self, findings: list[Finding], facts: Mapping[str, object] | None = None) -> CheckResult:
         return CheckResult(

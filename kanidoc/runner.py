@@ -70,7 +70,10 @@ def run(
             if dep_result is None:
                 finish(check.id, CheckResult(check.id, check.title, Status.SKIP, reason=f"'{dep}' did not finish"))
                 return
-            if dep_result.status not in _USABLE:
+            # A check that can work with partial facts (e.g. tls verifies the chains that were
+            # reached) opts in with ``runs_after_failure``; others are skipped.
+            tolerant = getattr(check, "runs_after_failure", False) and dep_result.status is not Status.SKIP
+            if dep_result.status not in _USABLE and not tolerant:
                 reason = f"requires '{dep}', which ended with {dep_result.status.value}"
                 finish(check.id, CheckResult(check.id, check.title, Status.SKIP, reason=reason))
                 return

@@ -70,7 +70,7 @@ UNREADABLE = Rule("KD-TLS-013", W, "a trust file cannot be read",
 STORE = Rule("KD-TLS-014", INFO, "the trust store kaniko would use",
     "Where Go takes its roots from and how many each source contributed.", "Nothing to do.",
     "SSL_CERT_DIR=/kaniko/ssl/certs: 140 certificates from 1 file")
-STORE_HYGIENE = Rule("KD-TLS-015", W, "expired or duplicate roots in the store",
+STORE_HYGIENE = Rule("KD-TLS-015", INFO, "expired or duplicate roots in the store",
     "Expired roots never verify anything; duplicates are harmless but suggest an appended bundle was appended twice.",
     "Remove expired roots; append a CA once.", "3 expired roots in /kaniko/ssl/certs/ca-certificates.crt")
 VERIFY_OFF = Rule("KD-TLS-016", W, "TLS verification is turned off",
@@ -92,6 +92,15 @@ NO_CHAIN = Rule("KD-TLS-020", INFO, "no chain to verify",
     "The registry was not reached over TLS (the reachability check failed earlier, or it speaks plain HTTP).",
     "See the reachability check.", "registry.example.com: no TLS handshake")
 
-RULES = RuleBook(UNKNOWN_AUTHORITY, MISSING_INTERMEDIATE, HOSTNAME, CN_ONLY, EXPIRED, NOT_YET_VALID, SELF_SIGNED,
+KEY_USAGE = Rule("KD-TLS-021", E, "certificate not allowed for TLS servers",
+    "An extended key usage in the chain does not allow server authentication: `x509: certificate specifies an "
+    "incompatible key usage`.", "Reissue the certificate with the serverAuth extended key usage.",
+    "x509: certificate specifies an incompatible key usage")
+STRICT_PROFILE = Rule("KD-TLS-022", INFO, "a strict RFC 5280 verifier disagrees",
+    "Go accepts the chain, but cryptography's RFC 5280 web-PKI verifier rejects it; other clients (browsers, "
+    "OpenSSL-based tools) may too. kaniko is not affected.", "Consider reissuing the certificate to the RFC 5280 profile.",
+    "EE subjectAltName MUST NOT be critical when subject is nonempty")
+
+RULES = RuleBook(KEY_USAGE, STRICT_PROFILE, UNKNOWN_AUTHORITY, MISSING_INTERMEDIATE, HOSTNAME, CN_ONLY, EXPIRED, NOT_YET_VALID, SELF_SIGNED,
                  INTERCEPTION, REGISTRY_CERT, VERIFIED, EMPTY_FILE, DIR_DER, UNREADABLE, STORE, STORE_HYGIENE,
                  VERIFY_OFF, CERT_DIR_OVERRIDE, IP_SAN, EMPTY_STORE, NO_CHAIN)

@@ -56,7 +56,7 @@ class Registry:
 
 @contextlib.contextmanager
 def registry(workdir: Path, ca: CA | None, *, htpasswd: Path | None = None, token: dict[str, str] | None = None,
-             readonly: bool = False) -> Iterator[Registry]:
+             readonly: bool = False, cert: tuple[Path, Path] | None = None) -> Iterator[Registry]:
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     storage = workdir / "storage"
@@ -66,7 +66,9 @@ def registry(workdir: Path, ca: CA | None, *, htpasswd: Path | None = None, toke
     if readonly:
         lines += ["  maintenance:", "    readonly:", "      enabled: true"]
     lines += ["http:", f"  addr: 127.0.0.1:{port}", "  secret: lab-secret-not-sensitive"]
-    if ca is not None:
+    if cert is not None:
+        lines += ["  tls:", f"    certificate: {cert[0]}", f"    key: {cert[1]}"]
+    elif ca is not None:
         crt, key = ca.leaf("registry", "127.0.0.1", REGISTRY_NAME, "localhost")
         lines += ["  tls:", f"    certificate: {crt}", f"    key: {key}"]
     if htpasswd is not None:
@@ -77,7 +79,7 @@ def registry(workdir: Path, ca: CA | None, *, htpasswd: Path | None = None, toke
     cfg = workdir / "config.yml"
     cfg.write_text("\n".join(lines) + "\n")
     with running(["docker-registry", "serve", str(cfg)], port, workdir / "registry.log"):
-        yield Registry(port, storage, ca is not None)
+        yield Registry(port, storage, ca is not None or cert is not None)
 
 
 def htpasswd_file(path: Path, users: dict[str, str], scheme: str = "-B") -> Path:

@@ -1,0 +1,264 @@
+"""The root pool Go's crypto/x509 assembles on Linux, as kaniko's binary would see it.
+
+Mirrors golang/go ``src/crypto/x509/root_unix.go`` (``loadSystemRoots``) and
+``root_linux.go`` (``certFiles``, ``certDirectories``):
+
+- files: only ``$SSL_CERT_FILE`` when set, else the *first readable* of Go's well-known
+  bundle paths (the first one read wins, even if it holds no certificate);
+- directories: ``$SSL_CERT_DIR`` split at ``:`` (Go >= 1.16) *replaces* the defaults;
+  every entry is read, except symlinks to a file in the same directory
+  (``readUniqueDirectoryEntries``/``isSameDirSymlink``); unreadable entries are skipped;
+- files and directories add up; parse errors are silent: ``AppendCertsFromPEM`` keeps
+  only ``CERTIFICATE`` blocks without headers that parse, so DER files add nothing.
+
+The kaniko image sets ``SSL_CERT_DIR=/kaniko/ssl/certs`` (deploy/Dockerfile) and has
+none of Go's default files. kaniko loads the pool once at start-up
+(``pkg/util/transport_util.go`` ``init``) and appends each ``--registry-certificate`` to
+one shared copy of it (so registries with their own certificate trust all of them).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
+
+HostPath = Callable[[str], Path]  # maps a path as kaniko sees it to a readable path here
+_SHA256 = hashes.SHA256()
+
+GO_CERT_FILES = (
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian/Ubuntu/Gentoo etc.
+    "/etc/pki/tls/certs/ca-bundle.crt",  # Fedora/RHEL 6
+    "/etc/ssl/ca-bundle.pem",  # OpenSUSE
+    "/etc/pki/tls/cacert.pem",  # OpenELEC
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  # CentOS/RHEL 7
+    "/etc/ssl/cert.pem",  # Alpine Linux
+)
+GO_CERT_DIRS = ("/etc/ssl/certs", "/etc/pki/tls/certs")
+KANIKO_CERT_DIR = "/kaniko/ssl/certs"
+MAX_FILE = 16 * 1024 * 1024
+_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
+
+
+@dataclass(frozen=True)
+class PemScan:
+    certs: tuple[x509.Certificate, ...]
+    blocks: int  # PEM blocks of any type
+    bad: int  # CERTIFICATE blocks Go would skip (headers, undecodable, unparsable)
+    der: bool  # the whole file is one DER certificate (Go ignores it)
+
+
+def scan_pem(data: bytes) -> PemScan:
+    """``CertPool.AppendCertsFromPEM`` semantics, plus what it silently skipped."""
+    certs: list[x509.Certificate] = []
+    blocks = bad = 0
+    for m in _PEM.finditer(data):
+        blocks += 1
+        if m.group(1) != b"CERTIFICATE":
+            continue
+        body = m.group(2)
+        if b":" in body.split(b"\n", 1)[0]:  # pem headers ("Proc-Type: ...") make Go skip it
+            bad += 1
+            continue
+        try:
+            der = base64.b64decode(b"".join(body.split()), validate=True)
+            with warnings.catch_warnings():  # Go accepts e.g. negative serials in old roots
+                warnings.simplefilter("ignore")
+                certs.append(x509.load_der_x509_certificate(der))
+        except Exception:
+            bad += 1
+    der_file = False
+    if not blocks and data[:1] == b"\x30":
+        try:
+            x509.load_der_x509_certificate(data)
+            der_file = True
+        except Exception:
+            der_file = False
+    return PemScan(tuple(certs), blocks, bad, der_file)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as kaniko sees it
+    count: int
+    error: str | None = None
+    der: bool = False
+    bad_blocks: int = 0
+    duplicates: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # "SSL_CERT_FILE" | "default file" | "SSL_CERT_DIR" | "default dir" | "--ca-bundle"
+    path: str
+    files: tuple[SourceFile, ...] = ()
+    error: str | None = None  # the source itself (missing dir, unreadable)
+
+    @property
+    def count(self) -> int:
+        return sum(f.count for f in self.files)
+
+
+@dataclass(frozen=True)
+class TrustStore:
+    roots: tuple[x509.Certificate, ...]
+    sources: tuple[Source, ...]
+    note: str | None = None  # how the store was modelled (kaniko image, this host, --ca-bundle)
+    duplicates: int = 0  # certificates repeated inside one file (an append done twice)
+    expired: tuple[str, ...] = ()
+
+    def fingerprints(self) -> set[bytes]:
+        return {c.fingerprint(_SHA256) for c in self.roots}
+
+
+def _read(path: Path) -> tuple[bytes | None, str | None]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE), None
+    except FileNotFoundError:
+        return None, "not found"
+    except IsADirectoryError:
+        return None, "is a directory"
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+
+
+def _file(kaniko_path: str, host: Path) -> tuple[SourceFile, tuple[x509.Certificate, ...]]:
+    data, err = _read(host)
+    if data is None:
+        return SourceFile(kaniko_path, 0, err), ()
+    scan = scan_pem(data)
+    dupes = len(scan.certs) - len({c.fingerprint(_SHA256) for c in scan.certs})
+    return SourceFile(kaniko_path, len(scan.certs), None, scan.der, scan.bad, dupes), scan.certs
+
+
+def _directory(kaniko_dir: str, host_dir: Path) -> tuple[list[SourceFile], list[x509.Certificate], str | None]:
+    try:
+        entries = sorted(os.scandir(host_dir), key=lambda e: e.name)
+    except FileNotFoundError:
+        return [], [], "not found"
+    except OSError as exc:
+        return [], [], exc.strerror or str(exc)
+    files: list[SourceFile] = []
+    certs: list[x509.Certificate] = []
+    for entry in entries:
+        if entry.is_symlink():
+            target = os.readlink(entry.path)
+            if "/" not in target:
+                continue  # isSameDirSymlink: c_rehash-style links, the target is read anyway
+        sf, found = _file(f"{kaniko_dir.rstrip('/')}/{entry.name}", Path(entry.path))
+        if sf.error == "is a directory":
+            continue
+        files.append(sf)
+        certs += found
+    return files, certs, None
+
+
+def load(
+    env: Mapping[str, str],
+    host_path: HostPath,
+    *,
+    ca_bundle: Path | None = None,
+    kaniko_image: bool | None = None,
+    now: dt.datetime | None = None,
+) -> TrustStore:
+    """The pool kaniko would use. ``kaniko_image``: model the kaniko image's
+    ``SSL_CERT_DIR=/kaniko/ssl/certs`` when the job did not set SSL_CERT_DIR (None: when
+    that directory exists under the root)."""
+    sources: list[Source] = []
+    roots: list[x509.Certificate] = []
+    note: str | None = None
+    if ca_bundle is not None:
+        if ca_bundle.is_dir():
+            files, certs, err = _directory(str(ca_bundle), ca_bundle)
+            sources.append(Source("--ca-bundle", str(ca_bundle), tuple(files), err))
+        else:
+            sf, certs_t = _file(str(ca_bundle), ca_bundle)
+            certs = list(certs_t)
+            sources.append(Source("--ca-bundle", str(ca_bundle), (sf,), sf.error))
+        roots += certs
+        note = f"the job's bundle given with --ca-bundle ({ca_bundle}) replaces the system sources"
+    else:
+        cert_file = env.get("SSL_CERT_FILE")
+        candidates = [cert_file] if cert_file else list(GO_CERT_FILES)
+        kind = "SSL_CERT_FILE" if cert_file else "default file"
+        for path in candidates:
+            sf, certs_t = _file(path, host_path(path))
+            if sf.error == "not found":
+                if cert_file:
+                    sources.append(Source(kind, path, (sf,), "not found"))
+                continue
+            sources.append(Source(kind, path, (sf,), sf.error))
+            if sf.error is None:
+                roots += certs_t
+                break  # Go stops at the first file it could read
+        cert_dir = env.get("SSL_CERT_DIR")
+        if kaniko_image is None:
+            kaniko_image = host_path(KANIKO_CERT_DIR).is_dir()
+        if cert_dir:
+            dirs, dkind = cert_dir.split(":"), "SSL_CERT_DIR"
+        elif kaniko_image:
+            dirs, dkind = [KANIKO_CERT_DIR], "SSL_CERT_DIR (kaniko image default)"
+        else:
+            dirs, dkind = list(GO_CERT_DIRS), "default dir"
+            note = ("not inside the kaniko image: kaniko's store (Debian's ca-certificates in /kaniko/ssl/certs) is "
+                    "modelled by this host's Go defaults; pass --ca-bundle with a copy of the job's bundle to be exact")
+        for directory in dirs:
+            if not directory:
+                continue
+            files, certs, err = _directory(directory, host_path(directory))
+            if err == "not found" and dkind == "default dir":
+                continue
+            sources.append(Source(dkind, directory, tuple(files), err))
+            roots += certs
+    unique: dict[bytes, x509.Certificate] = {}
+    for c in roots:
+        unique.setdefault(c.fingerprint(_SHA256), c)
+    # The same root from a bundle file and from its directory is normal (Debian's
+    # /etc/ssl/certs holds both); a root repeated inside one file is an append done twice.
+    repeated = sum(f.duplicates for s in sources for f in s.files)
+    now = now or dt.datetime.now(dt.UTC)
+    expired = tuple(_name(c) for c in unique.values() if c.not_valid_after_utc < now)
+    return TrustStore(tuple(unique.values()), tuple(sources), note, repeated, expired)
+
+
+def load_extra(paths: Sequence[tuple[str, Path]]) -> list[tuple[str, SourceFile, tuple[x509.Certificate, ...]]]:
+    """``--registry-certificate HOST=PATH`` files, each parsed like Go does."""
+    out = []
+    for host, path in paths:
+        sf, certs = _file(str(path), path)
+        out.append((host, sf, certs))
+    return out
+
+
+def _name(cert: x509.Certificate) -> str:
+    try:
+        return cert.subject.rfc4514_string() or "(empty subject)"
+    except Exception:
+        return "(unprintable subject)"
+
+
+def describe(cert: x509.Certificate) -> dict[str, str]:
+    return {
+        "subject": _name(cert),
+        "issuer": cert.issuer.rfc4514_string(),
+        "not_before": cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "not_after": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sha256": hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest(),
+    }
+
+
+def to_pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(Encoding.PEM).decode()
+
+
