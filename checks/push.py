@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import ssl
+import time
 import urllib.parse
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -323,6 +324,11 @@ class PushCheck(BaseCheck):
             return [R.PING.finding("upload accepted without a Location header (ggcr: 'missing Location header')", ev)]
         url = urllib.parse.urljoin(base + "/", location)
         cancel = client.request("DELETE", url, headers=headers)
+        if cancel.error and ctx.remaining() > 2:
+            # The connection broke (a registry restarting, an idle timeout): one more try, so
+            # the session we opened does not stay behind.
+            time.sleep(0.5)
+            cancel = client.request("DELETE", url, headers=headers)
         cancel = self._retry_on_challenge(ctx, client, report, creds, cancel, "DELETE", url, headers)
         ev["cancel"] = {"status": cancel.status} if not cancel.error else {"error": cancel.error}
         if cancel.status in (200, 202, 204):

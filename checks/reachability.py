@@ -178,8 +178,13 @@ class ReachabilityCheck(BaseCheck):
             return None
         results.sort(key=lambda r: r.endpoint.scheme != "https")
         chosen = results[0]
-        if not chosen.ok and len(results) > 1 and results[1].ok:
-            chosen = results[1]
+        if not chosen.ok and len(results) > 1:
+            fallback = results[1]
+            # ggcr falls back to http; when the server answered the TLS hello in plain text,
+            # or answered plain HTTP at all, the http attempt is the story.
+            plain = chosen.failed is not None and chosen.failed.kind == "plain-http"
+            if fallback.ok or fallback.response is not None or plain:
+                chosen = fallback
         answered, ch = False, None
         if chosen.response is not None:
             answered, _facts = who_answered(chosen)

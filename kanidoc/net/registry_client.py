@@ -5,8 +5,11 @@ store (or none with --skip-tls-verify*), bounded timeouts and bounded bodies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
+import threading
+import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -101,17 +104,37 @@ class RegistryClient:
 
     def request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
                 data: Mapping[str, str] | None = None) -> Reply:
+        """One request under a *total* deadline. httpx's read timeout is per read, so a
+        server dripping a byte a second would never trip it: a watchdog closes the
+        connection when the whole exchange outlives ``connect_timeout + read_timeout``."""
         assert self._client is not None
+        total = self.connect_timeout + self.read_timeout
+        expired = threading.Event()
+        streams: list[httpx.Response] = []
+
+        def kill() -> None:
+            expired.set()
+            for resp in streams:
+                with contextlib.suppress(Exception):
+                    resp.close()
+
+        watchdog = threading.Timer(total, kill)
+        watchdog.daemon = True
+        watchdog.start()
+        start = time.monotonic()
         try:
             with self._client.stream(method, url, headers=dict(headers or {}), data=data) as resp:
+                streams.append(resp)
                 body = b""
                 for chunk in resp.iter_bytes():
                     body += chunk
-                    if len(body) >= MAX_BODY:
+                    if len(body) >= MAX_BODY or time.monotonic() - start > total:
                         break
                 return Reply(resp.status_code, resp.reason_phrase, {k.lower(): v for k, v in resp.headers.items()},
                              body[:MAX_BODY], url, tuple(resp.headers.get_list("www-authenticate")))
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.StreamError, ssl.SSLError, OSError, ValueError, RuntimeError) as exc:
+            if expired.is_set():
+                return Reply(0, "", {}, b"", url, error=f"no complete answer within {total:g} s")
             return Reply(0, "", {}, b"", url, error=f"{type(exc).__name__}: {exc}")
-        except (ssl.SSLError, OSError, ValueError) as exc:
-            return Reply(0, "", {}, b"", url, error=f"{type(exc).__name__}: {exc}")
+        finally:
+            watchdog.cancel()

@@ -12,7 +12,11 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def waf(upstream_port: int) -> Iterator[int]:
+def waf(upstream_port: int, *, drop_first_delete: bool = False) -> Iterator[int]:
+    """``drop_first_delete``: forward everything, but drop the first DELETE's connection
+    without an answer, as a registry restarting at that moment would."""
+    dropped = threading.Event()
+
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -21,7 +25,10 @@ def waf(upstream_port: int) -> Iterator[int]:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
             conn = http.client.HTTPSConnection("127.0.0.1", upstream_port, context=ctx, timeout=10)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            # A reverse proxy keeps the client's Host and says how the client came in, so the
+            # registry builds Location URLs that point back through the proxy.
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
+            headers["X-Forwarded-Proto"] = "http"
             conn.request(self.command, self.path, headers=headers)
             resp = conn.getresponse()
             body = resp.read()
@@ -49,7 +56,7 @@ def waf(upstream_port: int) -> Iterator[int]:
             self._forward()
 
         def do_POST(self) -> None:
-            self._deny()
+            self._forward() if drop_first_delete else self._deny()
 
         def do_PUT(self) -> None:
             self._deny()
@@ -58,7 +65,12 @@ def waf(upstream_port: int) -> Iterator[int]:
             self._deny()
 
         def do_DELETE(self) -> None:
-            self._deny()
+            if drop_first_delete and not dropped.is_set():
+                dropped.set()
+                self.close_connection = True
+                self.connection.close()
+                return
+            self._forward() if drop_first_delete else self._deny()
 
         def log_message(self, *args: object) -> None:
             pass
