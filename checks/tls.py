@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
-
-from cryptography import x509
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from kanidoc.context import Context
 from kanidoc.gosem import proxy as goproxy
 from kanidoc.gosem import truststore as ts
-from kanidoc.gosem import x509verify as xv
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.hops import Budget
 from kanidoc.net.probe import Endpoint, ProbeResult, ProbeSettings, probe
@@ -27,7 +25,17 @@ from kanidoc.rules import Rule
 from kanidoc.rules import tls as R
 from kanidoc.targets import collect
 
+if TYPE_CHECKING:
+    from cryptography import x509
+
 KANIKO_BUNDLE = "/kaniko/ssl/certs/ca-certificates.crt"
+
+
+def _xv() -> ModuleType:
+    """crypto/x509 mirror, imported on first use (it pulls in cryptography: start-up cost)."""
+    from kanidoc.gosem import x509verify
+
+    return x509verify
 # Issuer names of TLS inspection products (organisation or common name, lower case).
 INTERCEPTION_PRODUCTS = (
     "zscaler", "netskope", "palo alto", "paloalto", "fortinet", "fortigate", "blue coat", "bluecoat", "proxysg",
@@ -40,6 +48,8 @@ INTERCEPTION_PRODUCTS = (
 
 
 def _load_chain(der: tuple[bytes, ...]) -> list[x509.Certificate]:
+    from cryptography import x509
+
     out = []
     for blob in der:
         try:
@@ -53,6 +63,11 @@ def before_script(pem: str, path: str = KANIKO_BUNDLE) -> str:
     """The seed doc's recipe: append the CA to kaniko's bundle in before_script."""
     body = "\n".join("      " + line for line in pem.strip().splitlines())
     return f'before_script:\n  - |\n    echo "{body.strip()}" >> {path}'
+
+
+def kaniko_store(ctx: Context) -> ts.TrustStore:
+    """The store kaniko would use, loaded once per run (tls and push both need it)."""
+    return ctx.memo.get("truststore", lambda: ts.load(ctx.env, ctx.host_path, ca_bundle=ctx.ca_bundle))
 
 
 def interception_product(chain: list[x509.Certificate]) -> str | None:
@@ -74,7 +89,7 @@ class TLSCheck(BaseCheck):
     def run(self, ctx: Context, deps: Mapping[str, CheckResult]) -> CheckResult:
         now = dt.datetime.now(dt.UTC)
         findings: list[Finding] = []
-        store = ts.load(ctx.env, ctx.host_path, ca_bundle=ctx.ca_bundle, now=now)
+        store = kaniko_store(ctx)
         findings += self._store_findings(ctx, store)
         extras, extra_findings = self._registry_certificates(ctx)
         findings += extra_findings
@@ -193,12 +208,12 @@ class TLSCheck(BaseCheck):
         ev: dict[str, Any] = {"registry": label, "host": host, "chain": [ts.describe(c) for c in chain]}
         if not chain:
             return [R.NO_CHAIN.finding(f"{label}: the server presented no certificate", ev)], []
-        verdict = xv.verify(chain, host, pool, now)
+        verdict = _xv().verify(chain, host, pool, now)
         if verdict.ok:
             root = verdict.chain[-1]
-            out = [R.VERIFIED.finding(f"{label}: verified via '{xv.common_name(root) or root.subject.rfc4514_string()}'"
+            out = [R.VERIFIED.finding(f"{label}: verified via '{_xv().common_name(root) or root.subject.rfc4514_string()}'"
                                       f" ({len(verdict.chain)} certificates)", ev)]
-            strict = xv.strict_profile_error(chain, host, pool, now)
+            strict = _xv().strict_profile_error(chain, host, pool, now)
             if strict:
                 out.append(R.STRICT_PROFILE.finding(f"{label}: Go accepts the chain; an RFC 5280 verifier says: {strict}", {**ev, "strict_error": strict}))
             return out, []
@@ -214,10 +229,10 @@ class TLSCheck(BaseCheck):
             hint = " If the dates look right, check the clock of the runner." if abs(skew) < dt.timedelta(days=2) else ""
             state = "expired on" if rule is R.EXPIRED else "is not valid before"
             date = culprit.not_valid_after_utc if rule is R.EXPIRED else culprit.not_valid_before_utc
-            return [rule.finding(f"{label}: the {which} '{xv.common_name(culprit)}' {state} {date:%Y-%m-%d %H:%M} UTC.{hint}", ev)], []
+            return [rule.finding(f"{label}: the {which} '{_xv().common_name(culprit)}' {state} {date:%Y-%m-%d %H:%M} UTC.{hint}", ev)], []
         if fault in ("hostname", "cn-only", "ip-san"):
-            dns_names, ips, _ = xv.sans(leaf)
-            ev.update({"san_dns": dns_names, "san_ip": ips, "common_name": xv.common_name(leaf)})
+            dns_names, ips, _ = _xv().sans(leaf)
+            ev.update({"san_dns": dns_names, "san_ip": ips, "common_name": _xv().common_name(leaf)})
             rule = {"hostname": R.HOSTNAME, "cn-only": R.CN_ONLY, "ip-san": R.IP_SAN}[fault]
             return [rule.finding(f"{label}: {verdict.go_error}", ev)], []
         if fault == "key-usage":
@@ -234,37 +249,37 @@ class TLSCheck(BaseCheck):
                if not label.startswith("token realm") else "")
         last_resort = (f" As a last resort (no verification at all, a man in the middle can read credentials): "
                        f"--skip-tls-verify-registry {registry}.")
-        if xv.is_self_signed(leaf):
+        if _xv().is_self_signed(leaf):
             pem = ts.to_pem(leaf)
             ev["needed"] = ts.describe(leaf)
             return [R.SELF_SIGNED.finding(
-                f"{label}: the server presents a self-signed certificate '{xv.common_name(leaf)}' that is not in the store",
+                f"{label}: the server presents a self-signed certificate '{_xv().common_name(leaf)}' that is not in the store",
                 ev, snippet=before_script(pem) + alt, fix=R.SELF_SIGNED.fix + last_resort)], [pem]
         presented_subjects = {c.subject for c in chain[1:]}
         if leaf.issuer not in presented_subjects:
             # The server sent no issuer for its leaf. Look for it in what we saw elsewhere.
-            for candidate in xv.potential_parents(leaf, seen):
-                trial = xv.verify([leaf, candidate], ev["host"], pool, now)
+            for candidate in _xv().potential_parents(leaf, seen):
+                trial = _xv().verify([leaf, candidate], ev["host"], pool, now)
                 if trial.ok:
                     pem = ts.to_pem(candidate)
                     ev["missing"] = ts.describe(candidate)
                     return [R.MISSING_INTERMEDIATE.finding(
-                        f"{label}: the server sends only its leaf; the missing intermediate '{xv.common_name(candidate)}' "
+                        f"{label}: the server sends only its leaf; the missing intermediate '{_xv().common_name(candidate)}' "
                         "chains to a root kaniko trusts (browsers fetch it, Go does not)", ev,
                         snippet=before_script(pem))], [pem]
-            aia = xv.aia_issuer_urls(leaf)
+            aia = _xv().aia_issuer_urls(leaf)
             if aia:
                 ev.update({"missing_issuer": leaf.issuer.rfc4514_string(), "aia_ca_issuers": aia, "certainty": "likely"})
                 return [R.MISSING_INTERMEDIATE.finding(
                     f"{label}: the server does not send the issuer of its leaf ('{leaf.issuer.rfc4514_string()}'); the "
                     f"certificate names it at {aia[0]}, which browsers fetch and Go never does", ev)], []
         top = chain[-1]
-        if xv.is_self_signed(top) and top is not leaf:
+        if _xv().is_self_signed(top) and top is not leaf:
             pem = ts.to_pem(top)
             ev["needed"] = ts.describe(top)
             ev["interception_product"] = interception_product(chain)
             return [R.UNKNOWN_AUTHORITY.finding(
-                f"{label}: certificate signed by unknown authority: the chain ends in '{xv.common_name(top)}', which is not in the store",
+                f"{label}: certificate signed by unknown authority: the chain ends in '{_xv().common_name(top)}', which is not in the store",
                 ev, snippet=before_script(pem) + alt, fix=R.UNKNOWN_AUTHORITY.fix + last_resort)], [pem]
         ev["needed_issuer"] = top.issuer.rfc4514_string()
         product = interception_product(chain)
@@ -295,9 +310,9 @@ class TLSCheck(BaseCheck):
             return []
         why = "the chain through the proxy differs from the one the registry presents directly" if differs else \
             f"the chain is issued by '{product}', a TLS inspection product"
-        trusted = xv.verify(chain, result.endpoint.host, pool, now).ok
+        trusted = _xv().verify(chain, result.endpoint.host, pool, now).ok
         proxy_ca = chain[-1]
-        snippet = before_script(ts.to_pem(proxy_ca)) if xv.is_self_signed(proxy_ca) and not trusted else None
+        snippet = before_script(ts.to_pem(proxy_ca)) if _xv().is_self_signed(proxy_ca) and not trusted else None
         rule: Rule = R.INTERCEPTION
         severity = Severity.INFO if trusted else Severity.ERROR
         msg = f"{registry}: the proxy intercepts TLS: {why}" + (" (its CA is trusted, so kaniko works)" if trusted else "")

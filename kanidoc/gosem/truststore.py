@@ -29,12 +29,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.serialization import Encoding
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # cryptography is imported on first use (start-up cost of list-checks, --version)
+    from cryptography import x509
 
 HostPath = Callable[[str], Path]  # maps a path as kaniko sees it to a readable path here
-_SHA256 = hashes.SHA256()
+
+
+def _fingerprint(cert: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+
+    return cert.fingerprint(hashes.SHA256())
 
 GO_CERT_FILES = (
     "/etc/ssl/certs/ca-certificates.crt",  # Debian/Ubuntu/Gentoo etc.
@@ -58,7 +64,22 @@ class PemScan:
     der: bool  # the whole file is one DER certificate (Go ignores it)
 
 
-def scan_pem(data: bytes) -> PemScan:
+Parsed = dict[bytes, "x509.Certificate"]  # DER -> certificate, one per load (bundle and dir repeat)
+
+
+def _parse_der(der: bytes, parsed: Parsed) -> x509.Certificate:
+    cert = parsed.get(der)
+    if cert is None:
+        from cryptography import x509
+
+        with warnings.catch_warnings():  # Go accepts e.g. negative serials in old roots
+            warnings.simplefilter("ignore")
+            cert = x509.load_der_x509_certificate(der)
+        parsed[der] = cert
+    return cert
+
+
+def scan_pem(data: bytes, parsed: Parsed | None = None) -> PemScan:
     """``CertPool.AppendCertsFromPEM`` semantics, plus what it silently skipped."""
     certs: list[x509.Certificate] = []
     blocks = bad = 0
@@ -72,13 +93,13 @@ def scan_pem(data: bytes) -> PemScan:
             continue
         try:
             der = base64.b64decode(b"".join(body.split()), validate=True)
-            with warnings.catch_warnings():  # Go accepts e.g. negative serials in old roots
-                warnings.simplefilter("ignore")
-                certs.append(x509.load_der_x509_certificate(der))
+            certs.append(_parse_der(der, parsed if parsed is not None else {}))
         except Exception:
             bad += 1
     der_file = False
     if not blocks and data[:1] == b"\x30":
+        from cryptography import x509
+
         try:
             x509.load_der_x509_certificate(data)
             der_file = True
@@ -118,7 +139,7 @@ class TrustStore:
     expired: tuple[str, ...] = ()
 
     def fingerprints(self) -> set[bytes]:
-        return {c.fingerprint(_SHA256) for c in self.roots}
+        return {_fingerprint(c) for c in self.roots}
 
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:
@@ -133,16 +154,16 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
         return None, exc.strerror or str(exc)
 
 
-def _file(kaniko_path: str, host: Path) -> tuple[SourceFile, tuple[x509.Certificate, ...]]:
+def _file(kaniko_path: str, host: Path, parsed: Parsed | None = None) -> tuple[SourceFile, tuple[x509.Certificate, ...]]:
     data, err = _read(host)
     if data is None:
         return SourceFile(kaniko_path, 0, err), ()
-    scan = scan_pem(data)
-    dupes = len(scan.certs) - len({c.fingerprint(_SHA256) for c in scan.certs})
+    scan = scan_pem(data, parsed)
+    dupes = len(scan.certs) - len({_fingerprint(c) for c in scan.certs})
     return SourceFile(kaniko_path, len(scan.certs), None, scan.der, scan.bad, dupes), scan.certs
 
 
-def _directory(kaniko_dir: str, host_dir: Path) -> tuple[list[SourceFile], list[x509.Certificate], str | None]:
+def _directory(kaniko_dir: str, host_dir: Path, parsed: Parsed | None = None) -> tuple[list[SourceFile], list[x509.Certificate], str | None]:
     try:
         entries = sorted(os.scandir(host_dir), key=lambda e: e.name)
     except FileNotFoundError:
@@ -156,7 +177,7 @@ def _directory(kaniko_dir: str, host_dir: Path) -> tuple[list[SourceFile], list[
             target = os.readlink(entry.path)
             if "/" not in target:
                 continue  # isSameDirSymlink: c_rehash-style links, the target is read anyway
-        sf, found = _file(f"{kaniko_dir.rstrip('/')}/{entry.name}", Path(entry.path))
+        sf, found = _file(f"{kaniko_dir.rstrip('/')}/{entry.name}", Path(entry.path), parsed)
         if sf.error == "is a directory":
             continue
         files.append(sf)
@@ -178,12 +199,13 @@ def load(
     sources: list[Source] = []
     roots: list[x509.Certificate] = []
     note: str | None = None
+    parsed: Parsed = {}
     if ca_bundle is not None:
         if ca_bundle.is_dir():
-            files, certs, err = _directory(str(ca_bundle), ca_bundle)
+            files, certs, err = _directory(str(ca_bundle), ca_bundle, parsed)
             sources.append(Source("--ca-bundle", str(ca_bundle), tuple(files), err))
         else:
-            sf, certs_t = _file(str(ca_bundle), ca_bundle)
+            sf, certs_t = _file(str(ca_bundle), ca_bundle, parsed)
             certs = list(certs_t)
             sources.append(Source("--ca-bundle", str(ca_bundle), (sf,), sf.error))
         roots += certs
@@ -193,7 +215,7 @@ def load(
         candidates = [cert_file] if cert_file else list(GO_CERT_FILES)
         kind = "SSL_CERT_FILE" if cert_file else "default file"
         for path in candidates:
-            sf, certs_t = _file(path, host_path(path))
+            sf, certs_t = _file(path, host_path(path), parsed)
             if sf.error == "not found":
                 if cert_file:
                     sources.append(Source(kind, path, (sf,), "not found"))
@@ -216,14 +238,14 @@ def load(
         for directory in dirs:
             if not directory:
                 continue
-            files, certs, err = _directory(directory, host_path(directory))
+            files, certs, err = _directory(directory, host_path(directory), parsed)
             if err == "not found" and dkind == "default dir":
                 continue
             sources.append(Source(dkind, directory, tuple(files), err))
             roots += certs
     unique: dict[bytes, x509.Certificate] = {}
     for c in roots:
-        unique.setdefault(c.fingerprint(_SHA256), c)
+        unique.setdefault(_fingerprint(c), c)
     # The same root from a bundle file and from its directory is normal (Debian's
     # /etc/ssl/certs holds both); a root repeated inside one file is an append done twice.
     repeated = sum(f.duplicates for s in sources for f in s.files)
@@ -249,6 +271,8 @@ def _name(cert: x509.Certificate) -> str:
 
 
 def describe(cert: x509.Certificate) -> dict[str, str]:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     return {
         "subject": _name(cert),
         "issuer": cert.issuer.rfc4514_string(),
@@ -259,6 +283,8 @@ def describe(cert: x509.Certificate) -> dict[str, str]:
 
 
 def to_pem(cert: x509.Certificate) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     return cert.public_bytes(Encoding.PEM).decode()
 
 

@@ -20,12 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import dns.exception
-import dns.flags
-import dns.message
-import dns.query
-import dns.rcode
-import dns.rdatatype
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # dnspython is imported when a name is actually resolved (start-up cost)
+    import dns.rdatatype
 
 MAX_FILE = 1024 * 1024
 
@@ -131,6 +129,12 @@ class Resolution:
 
 
 def _ask(qname: str, rdtype: dns.rdatatype.RdataType, conf: ResolvConf, deadline: float) -> Query:
+    import dns.exception
+    import dns.flags
+    import dns.message
+    import dns.query
+    import dns.rcode
+
     start = time.monotonic()
     last = "timeout"
     server_used = ""
@@ -193,6 +197,8 @@ def resolve(host: str, *, root: Path = Path("/"), dns_server: str | None = None,
     from_hosts = hosts_lookup(host, hosts_text) if hosts_text else []
     if from_hosts:
         return Resolution(host, tuple(from_hosts), "hosts", "ok")
+    import dns.rdatatype
+
     conf = parse_resolv_conf(_read(root / "etc/resolv.conf"))
     if dns_server:
         server, port = _split_server(dns_server)

@@ -13,9 +13,10 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported when a request is replayed (start-up cost)
+    import httpx
 
 from kanidoc import __version__
 from kanidoc.gosem.proxy import ProxyURL
@@ -84,6 +85,8 @@ class RegistryClient:
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def __enter__(self) -> RegistryClient:
+        import httpx
+
         proxy = None
         if self.proxy is not None:
             auth = ""
@@ -107,6 +110,8 @@ class RegistryClient:
         """One request under a *total* deadline. httpx's read timeout is per read, so a
         server dripping a byte a second would never trip it: a watchdog closes the
         connection when the whole exchange outlives ``connect_timeout + read_timeout``."""
+        import httpx
+
         assert self._client is not None
         total = self.connect_timeout + self.read_timeout
         expired = threading.Event()
