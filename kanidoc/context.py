@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kanidoc import kaniko_args
 from kanidoc.kaniko_args import KanikoArgs
+from kanidoc.memo import Memo
 from kanidoc.redact import Redactor
 
 # The kaniko image sets DOCKER_CONFIG=/kaniko/.docker/ (deploy/Dockerfile), so that is the
@@ -54,6 +55,7 @@ class Context:
     debug: bool = False
     dns_server: str | None = None
     root: Path = Path("/")
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)  # per-run cache (trust store)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
