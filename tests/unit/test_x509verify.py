@@ -1,0 +1,85 @@
+"""crypto/x509 behaviour mirrored by kanidoc.gosem.x509verify (cases from Go's verify_test.go)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kanidoc.gosem import x509verify as xv
+from tests.lab import pki
+
+
+@pytest.mark.parametrize(("pattern", "host", "ok"), [
+    ("example.com", "example.com", True),
+    ("example.com", "EXAMPLE.com", True),
+    ("*.example.com", "www.example.com", True),
+    ("*.example.com", "example.com", False),
+    ("*.example.com", "a.b.example.com", False),
+    ("www.*.com", "www.example.com", False),  # wildcard only as the whole leftmost label
+    ("w*.example.com", "www.example.com", False),
+    ("example.com", "example.com.", True),  # trailing dot on the host is ignored
+    ("", "example.com", False),
+])
+def test_match_hostnames(pattern: str, host: str, ok: bool) -> None:
+    assert xv.match_hostnames(pattern, host) is ok
+
+
+@pytest.fixture(scope="module")
+def chain() -> tuple[pki.Issued, pki.Issued]:
+    root = pki.ca("Unit Root")
+    return root, pki.ca("Unit Intermediate", root)
+
+
+def test_order_time_then_name_then_authority(chain) -> None:
+    root, inter = chain
+    expired_wrong_host = pki.leaf(inter, ["other.test"], not_before=pki.NOW - dt.timedelta(days=10),
+                                  not_after=pki.NOW - dt.timedelta(days=1))
+    v = xv.verify([expired_wrong_host.cert, inter.cert], "reg.test", [root.cert])
+    assert v.fault == "expired"  # Go checks the leaf's validity before the name
+    wrong_host = pki.leaf(inter, ["other.test"])
+    v = xv.verify([wrong_host.cert, inter.cert], "reg.test", [])
+    assert v.fault == "hostname"  # ...and the name before the chain
+    assert v.go_error == "x509: certificate is valid for other.test, not reg.test"
+
+
+def test_expired_intermediate_is_unknown_authority_with_hint(chain) -> None:
+    root, _ = chain
+    old = pki.ca("Old Intermediate", root, not_before=pki.NOW - dt.timedelta(days=30), days=10)
+    leaf = pki.leaf(old, ["reg.test"])
+    v = xv.verify([leaf.cert, old.cert], "reg.test", [root.cert])
+    assert v.fault == "unknown-authority" and v.hint_fault == "expired"
+    assert v.go_error.startswith('x509: certificate signed by unknown authority (possibly because of "x509: certificate has expired')
+    assert 'candidate authority certificate "Old Intermediate"' in v.go_error
+
+
+def test_leaf_in_roots_is_a_chain(chain) -> None:
+    _, inter = chain
+    self_signed = pki.leaf(inter, ["reg.test"], self_signed=True)
+    assert xv.verify([self_signed.cert], "reg.test", [self_signed.cert]).ok
+    assert xv.verify([self_signed.cert], "reg.test", []).fault == "unknown-authority"
+
+
+def test_ip_and_cn_rules(chain) -> None:
+    root, inter = chain
+    by_name = pki.leaf(inter, ["reg.test"])
+    assert xv.hostname_error(by_name.cert, "10.0.0.5") == (
+        "ip-san", "x509: cannot validate certificate for 10.0.0.5 because it doesn't contain any IP SANs")
+    cn_only = pki.leaf(inter, ["reg.test"], san=False)
+    assert xv.hostname_error(cn_only.cert, "reg.test") == (
+        "cn-only", "x509: certificate relies on legacy Common Name field, use SANs instead")
+    with_ip = pki.leaf(inter, ["10.0.0.5"])
+    assert xv.hostname_error(with_ip.cert, "10.0.0.5") is None
+    assert xv.verify([with_ip.cert, inter.cert], "10.0.0.5", [root.cert]).ok
+
+
+def test_strict_profile_is_only_a_second_opinion(chain) -> None:
+    import trustme
+    from cryptography import x509
+
+    ca = trustme.CA()  # trustme marks subjectAltName critical with a non-empty subject
+    leaf = ca.issue_cert("reg.test")
+    certs = [x509.load_pem_x509_certificate(b.bytes()) for b in leaf.cert_chain_pems]
+    root = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
+    assert xv.verify(certs, "reg.test", [root]).ok  # Go accepts it
+    assert xv.strict_profile_error(certs, "reg.test", [root])  # RFC 5280 profile does not
