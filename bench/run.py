@@ -70,12 +70,12 @@ def main() -> int:
                "--destination", "registry.example.com/g/p:1", "--kaniko-version", "v1.23.2", "--format", "json"]
     row("offline check (auth, engine)", timed(offline, n, env), "python", py)
 
+    import trustme
+
     from tests.lab import servers
     from tests.lab.oci import make_layout
     from tests.lab.procs import lab_dir
     from tests.lab.tokenserver import User, token_server
-
-    import trustme
 
     lab = lab_dir("kanidoc-bench-lab-")
     ca = servers.CA(trustme.CA(), lab)

@@ -63,15 +63,39 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--connect-timeout", type=_positive, default=5.0, metavar="SECONDS", help="per network step (default 5)")
     check.add_argument("--dns-server", metavar="IP[:PORT]", help="resolve with this DNS server instead of /etc/resolv.conf")
     check.add_argument("--root", default="/", metavar="DIR", help="read host files (cgroups, markers, config.json) below DIR")
-    check.add_argument("--format", default="text", choices=["text", "json"])
+    check.add_argument("--format", default="text", choices=["text", "json", "junit", "markdown"])
     check.add_argument("--output", "-o", metavar="FILE")
+    check.add_argument("--report-file", action="append", default=[], type=_report_file, metavar="FORMAT=FILE",
+                       help="also write the report in FORMAT (json, junit, markdown, text) to FILE; repeatable")
+    check.add_argument("--facts", metavar="FILE", help="replay the offline checks on a facts file written by `kanidoc collect-script`")
+    check.add_argument("--ci-file", metavar="FILE", help="read the kaniko job from this .gitlab-ci.yml")
+    check.add_argument("--job", metavar="NAME", help="the job in --ci-file (default: the only job running /kaniko/executor)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--emit-ca-bundle", metavar="PATH", help="write the CA bundle that would make the presented chains verify")
     check.add_argument("--debug", action="store_true", help="tracebacks for crashed checks (still redacted)")
 
     lst = sub.add_parser("list-checks", help="list the available checks")
     lst.add_argument("--format", default="text", choices=["text", "json"])
+
+    exp = sub.add_parser("explain", help="explain a failed kaniko job log",
+                         description="Read a job log (GitLab's raw log as-is; - for stdin) and explain kaniko's errors "
+                                     "with the finding codes of the checks. Exit 1: a failure was explained; 3: the job "
+                                     "failed but no signature matched; 0: no kaniko error.")
+    exp.add_argument("logfile", nargs="?", default="-", metavar="LOGFILE|-")
+    exp.add_argument("--format", default="text", choices=["text", "json"])
+    exp.add_argument("--output", "-o", metavar="FILE")
+
+    sub.add_parser("collect-script", help="print the busybox sh script that collects facts inside the kaniko image",
+                   description="Print a POSIX sh script for the kaniko debug image (busybox only). It writes a facts "
+                               "file (default ./kanidoc-facts.txt) for `kanidoc check --facts FILE`; no secret values.")
     return parser
+
+
+def _report_file(value: str) -> tuple[str, str]:
+    fmt, sep, path = value.partition("=")
+    if not sep or not path or fmt not in ("text", "json", "junit", "markdown"):
+        raise argparse.ArgumentTypeError(f"expected FORMAT=FILE with FORMAT one of text, json, junit, markdown: {value!r}")
+    return fmt, path
 
 
 def _colour(stream: object) -> bool:
@@ -102,46 +126,60 @@ def _list_checks(fmt: str) -> int:
 
 
 def _check(args: argparse.Namespace, kaniko_words: list[str]) -> int:
-    from kanidoc import context, render, report, runner
+    from kanidoc import context, progress, render, report, runner, sources
     from kanidoc.model import Status
     from kanidoc.plugin import discover
 
-    options = context.Options(
-        destinations=args.destination,
-        dockerfile=args.dockerfile,
-        build_context=args.build_context,
-        auth_file=args.auth_file,
-        ca_bundle=args.ca_bundle,
-        registry_certificates=args.registry_certificate,
-        skip_tls_verify=args.skip_tls_verify,
-        insecure=args.insecure,
-        kaniko_version=args.kaniko_version,
-        docker_version=args.docker_version,
-        timeout=args.timeout,
-        connect_timeout=args.connect_timeout,
-        kaniko_words=kaniko_words,
-        debug=args.debug,
-        dns_server=args.dns_server,
-        root=args.root,
-    )
-    ctx = context.build(options, os.environ)
-    try:
-        selected = runner.select(discover(), args.only, args.skip)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    results = runner.run(selected, ctx)
-    rep = report.build(ctx, results)
+    with sources.inputs(os.environ, kaniko_words, root=args.root, kaniko_version=args.kaniko_version,
+                        facts_file=args.facts, ci_file=args.ci_file, job=args.job) as src:
+        options = context.Options(
+            destinations=args.destination,
+            dockerfile=args.dockerfile,
+            build_context=args.build_context,
+            auth_file=args.auth_file,
+            ca_bundle=args.ca_bundle,
+            registry_certificates=args.registry_certificate,
+            skip_tls_verify=args.skip_tls_verify,
+            insecure=args.insecure,
+            kaniko_version=src.kaniko_version,
+            docker_version=args.docker_version,
+            timeout=args.timeout,
+            connect_timeout=args.connect_timeout,
+            kaniko_words=src.kaniko_words,
+            debug=args.debug,
+            dns_server=args.dns_server,
+            root=src.root,
+            ci_job=src.ci_job,
+            extra=src.extra,
+        )
+        ctx = context.build(options, src.env)
+        try:
+            available = discover()
+            only = args.only or [i for i in src.default_only if i in {c.id for c in available}]
+            selected = runner.select(available, only, args.skip)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        status_line = progress.StatusLine(sys.stderr, len(selected))
+        try:
+            results = runner.run(selected, ctx, status_line)
+        finally:
+            status_line.close()
+        rep = report.build(ctx, results)
     if args.emit_ca_bundle:
         _emit_ca_bundle(args.emit_ca_bundle, results)
     out_stream = sys.stdout
-    text = render.get(args.format)(rep, args.output is None and _colour(out_stream))
-    if args.output:
+    sections = args.output is None and os.environ.get("GITLAB_CI") == "true"
+    text = render.get(args.format, render.RenderOptions(gitlab_sections=sections))(
+        rep, args.output is None and _colour(out_stream))
+    outputs = [(args.output, text)] if args.output else []
+    outputs += [(path, render.get(fmt)(rep, False)) for fmt, path in args.report_file]
+    for path, content in outputs:
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(content)
         except OSError as exc:
-            raise context.InputError(f"cannot write {args.output}: {exc.strerror}") from None
-    else:
+            raise context.InputError(f"cannot write {path}: {exc.strerror}") from None
+    if not args.output:
         out_stream.write(text)
     status = rep.status
     if status is Status.FAIL or (args.strict and status is Status.WARN):
@@ -171,6 +209,24 @@ def _emit_ca_bundle(path: str, results: Sequence[object]) -> None:
           f"({len(facts.get('bundle_additions', []))} added to kaniko's store)", file=sys.stderr)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from kanidoc import render
+    from kanidoc.context import InputError
+    from kanidoc.explain.explain import exit_code, explain_path
+
+    rep = explain_path(args.logfile, os.environ)
+    text = render.get(args.format)(rep, args.output is None and _colour(sys.stdout))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return exit_code(rep)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     kaniko_words: list[str] = []
@@ -181,6 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "list-checks":
             return _list_checks(args.format)
+        if args.command == "collect-script":
+            from kanidoc.facts import script
+
+            sys.stdout.write(script())
+            return EXIT_OK
+        if args.command == "explain":
+            return _explain(args)
         return _check(args, kaniko_words)
     except UsageError as exc:
         print(f"kanidoc: error: {exc}", file=sys.stderr)

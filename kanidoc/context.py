@@ -10,11 +10,15 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kanidoc import kaniko_args
 from kanidoc.kaniko_args import KanikoArgs
 from kanidoc.memo import Memo
 from kanidoc.redact import Redactor
+
+if TYPE_CHECKING:
+    from kanidoc.gitlab_ci import CiJob
 
 # The kaniko image sets DOCKER_CONFIG=/kaniko/.docker/ (deploy/Dockerfile), so that is the
 # directory kaniko reads unless the job overrides it.
@@ -56,7 +60,8 @@ class Context:
     dns_server: str | None = None
     root: Path = Path("/")
     memo: Memo = field(default_factory=Memo, compare=False, repr=False)  # per-run cache (trust store)
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict)  # "facts.*": the facts file's summary
+    ci_job: CiJob | None = None  # --ci-file/--job: the resolved GitLab job definition
 
     @property
     def deadline(self) -> float:
@@ -102,6 +107,8 @@ class Options:
     debug: bool = False
     dns_server: str | None = None
     root: str = "/"
+    ci_job: CiJob | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 def _pairs(values: Sequence[str], flag: str) -> tuple[tuple[str, str], ...]:
@@ -179,4 +186,6 @@ def build(options: Options, env: Mapping[str, str]) -> Context:
         debug=options.debug,
         dns_server=options.dns_server,
         root=Path(options.root),
+        extra=dict(options.extra),
+        ci_job=options.ci_job,
     )

@@ -31,6 +31,11 @@ def target_of(ctx: Context) -> dict[str, JSONValue]:
             target["registry_mirrors"] = list(ctx.kaniko.all("registry-mirror"))
     if ctx.kaniko_version:
         target["kaniko_version"] = ctx.kaniko_version
+    facts = {k.removeprefix("facts."): v for k, v in ctx.extra.items() if k.startswith("facts.")}
+    if facts:
+        target["facts"] = facts
+    if ctx.ci_job is not None:
+        target["ci_job"] = ctx.ci_job.summary()
     if ctx.in_gitlab_ci:
         target["gitlab_ci"] = {k: ctx.env[k] for k in ("CI_JOB_ID", "CI_PROJECT_PATH", "CI_REGISTRY") if k in ctx.env}
     return target

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import kanidoc, kanidoc.plugin as p;"
     "print(kanidoc.__file__);"
-    "print(','.join(sorted(c.id for c in p.discover() if c.check is not None)))"
+    "print(','.join(sorted(c.id for c in p.discover() if c.check is not None)));"
+    "import kanidoc.facts as f; assert f.script().startswith('#!/bin/sh')"  # package data: collect.sh
 )
 
 

@@ -79,7 +79,7 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("config", sorted(CONFIGS))
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "markdown"])
 def test_no_canary_in_any_output(kanidoc, tmp_path: Path, config: str, fmt: str) -> None:
     cfg = write_config(tmp_path / "config.json", CONFIGS[config]())
     out_file = tmp_path / f"report.{fmt}"
@@ -100,3 +100,41 @@ def test_usage_error_message_is_redacted(kanidoc, tmp_path: Path) -> None:
     run = kanidoc("check", "--registry-certificate", CANARIES["env_custom"], env=env(tmp_path))
     assert run.code == 2
     assert_clean(run.err, run.out)
+
+
+CI_FILE = """
+variables:
+  MY_DEPLOY_TOKEN: {token}
+  http_proxy: http://proxyuser:{proxy}@127.0.0.1:9
+build:
+  image: {{name: "gcr.io/kaniko-project/executor:v1.8.0", entrypoint: [""]}}
+  script:
+    - echo "{{\\"auths\\":{{\\"registry.example.com\\":{{\\"password\\":\\"{pw}\\"}}}}}}" > /root/.docker/config.json
+    - /kaniko/executor --destination registry.example.com:5050/g/p:1 --build-arg NPM_TOKEN={literal} --build-arg T=$MY_DEPLOY_TOKEN
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "markdown"])
+def test_no_canary_from_a_ci_file(kanidoc, tmp_path: Path, fmt: str) -> None:
+    ci = tmp_path / ".gitlab-ci.yml"
+    ci.write_text(CI_FILE.format(token=CANARIES["env_custom"], proxy=CANARIES["proxy_pw"], pw=CANARIES["cfg_password"],
+                                 literal=CANARIES["cfg_identity"]))
+    run = kanidoc("check", "--ci-file", str(ci), "--job", "build", "--only", "ci,auth,engine", "--format", fmt,
+                  "--report-file", f"markdown={tmp_path / 'r.md'}", env=env(tmp_path))
+    assert run.code == 1, run.out
+    assert_clean(run.out, run.err, (tmp_path / "r.md").read_text())
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "markdown"])
+def test_no_canary_in_facts_or_their_replay(kanidoc, tmp_path: Path, fmt: str) -> None:
+    from tests.unit.test_facts import BUSYBOX, build_tree, collect, job_env
+
+    if not Path(BUSYBOX).exists():
+        pytest.skip("busybox not installed")
+    tree = build_tree(tmp_path, "k8s-containerd", "unexpanded_and_newline")
+    write_config(tree / "root" / ".docker" / "config.json", CONFIGS["healthy"]())  # kaniko ignores it; the script masks it
+    text = collect(tree, job_env("k8s-containerd"), tmp_path / "facts.txt")
+    assert_clean(text)
+    run = kanidoc("check", "--facts", str(tmp_path / "facts.txt"), "--format", fmt, "--", "/kaniko/executor",
+                  "--destination", "registry.example.com:5050/g/p:1", env=env(tmp_path))
+    assert_clean(run.out, run.err)

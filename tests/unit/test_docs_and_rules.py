@@ -25,3 +25,15 @@ def test_codes_unique_and_documented() -> None:
         assert r.cause and r.fix and r.example, r.code
         page = (DOCS / "checks" / f"{r.area}.md").read_text()
         assert f"## {r.code}" in page
+
+
+def test_explain_page_lists_every_signature() -> None:
+    from kanidoc.docsgen import explain_page
+    from kanidoc.explain.signatures import SIGNATURES
+
+    text = (DOCS / "explain.md").read_text()
+    assert text == explain_page(), "docs/explain.md is stale: run python -m kanidoc.docsgen"
+    codes = {r.code for r in all_rules()}
+    for sig in SIGNATURES:
+        assert sig.code in codes, sig.name
+        assert f"## {sig.name}" in text and sig.example in text and sig.source in text
