@@ -13,15 +13,25 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from kanidoc.context import KANIKO_DOCKER_CONFIG, Context
-from kanidoc.gitlab_ci import CiJob, ScriptLine, expand
 from kanidoc.gosem import dockerconfig as dc
 from kanidoc.gosem.container import parse_kaniko_version
 from kanidoc.gosem.reference import ReferenceError, new_tag
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.plugin import BaseCheck, SkipCheck
 from kanidoc.rules import ci as R
+
+if TYPE_CHECKING:  # gitlab_ci pulls in PyYAML: imported only when a CI file is given
+    from kanidoc.gitlab_ci import CiJob, ScriptLine
+
+
+def expand(value: str, env: Mapping[str, str]) -> str:
+    from kanidoc.gitlab_ci import expand as _expand
+
+    return _expand(value, env)
+
 
 PROXY_NAMES = ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
 _BASE64 = re.compile(r"\bbase64\b(?P<args>[^|;&)]*)")

@@ -95,6 +95,9 @@ class PushCheck(BaseCheck):
     requires = ("reachability", "auth")
     runs_after_failure = True
 
+    def prepare(self, ctx: Context) -> None:
+        import httpx  # noqa: F401  (warm the import while reachability probes)
+
     def run(self, ctx: Context, deps: Mapping[str, CheckResult]) -> CheckResult:
         findings: list[Finding] = []
         reach = deps.get("reachability")

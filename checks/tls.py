@@ -86,6 +86,9 @@ class TLSCheck(BaseCheck):
     requires = ("reachability",)
     runs_after_failure = True
 
+    def prepare(self, ctx: Context) -> None:
+        kaniko_store(ctx)  # while reachability probes
+
     def run(self, ctx: Context, deps: Mapping[str, CheckResult]) -> CheckResult:
         now = dt.datetime.now(dt.UTC)
         findings: list[Finding] = []

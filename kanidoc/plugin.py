@@ -55,6 +55,9 @@ class BaseCheck:
     requires: tuple[str, ...] = ()
     runs_after_failure: ClassVar[bool] = False  # run even when a requirement failed (partial facts)
 
+    def prepare(self, ctx: Context) -> None:
+        """Optional warm-up run before the requirements finish (no findings here)."""
+
     def result(self, findings: list[Finding], facts: Mapping[str, object] | None = None) -> CheckResult:
         return CheckResult(
             id=self.id, title=self.title, status=status_of(findings), findings=tuple(findings), facts=dict(facts or {})

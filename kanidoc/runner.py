@@ -59,6 +59,14 @@ def run(
     def worker(loaded: LoadedCheck) -> None:
         check = loaded.check
         assert check is not None
+        # Work that needs no other check's result (loading the trust store, importing an
+        # HTTP client) starts at once instead of after the dependencies.
+        prepare = getattr(check, "prepare", None)
+        if prepare is not None:
+            try:
+                prepare(ctx)
+            except Exception:
+                pass
         deps: dict[str, CheckResult] = {}
         for dep in check.requires:
             if dep not in done:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kanidoc.context import InputError
-from kanidoc.gitlab_ci import CiJob
+
+if TYPE_CHECKING:  # PyYAML only when --ci-file is given
+    from kanidoc.gitlab_ci import CiJob
 
 OFFLINE_CHECKS = ("auth", "engine", "tls")
 
