@@ -53,14 +53,14 @@ MAX_TEXT = 600  # characters of a log line kept in evidence
 MAX_FACTS = 20  # destinations, registries
 
 # area of a code -> (check id, title)
-AREAS = {
+AREAS = {  # the titles of the checks that own these codes (a test keeps them equal)
     "auth": ("auth", "Registry credentials (config.json)"),
     "reach": ("reachability", "Registry reachability (proxy, DNS, TCP, TLS, /v2/)"),
     "tls": ("tls", "TLS chain trust (kaniko's CA bundle)"),
-    "push": ("push", "Push and pull permissions"),
+    "push": ("push", "Push permission (kaniko's check, replayed)"),
     "engine": ("engine", "Container detection (kaniko vs. this host)"),
-    "build": ("build", "Build arguments and context"),
-    "ci": ("ci", "CI job definition"),
+    "ci": ("ci", "GitLab job definition (--ci-file)"),
+    "build": ("build", "Build arguments and context"),  # no check: only a log reveals these
 }
 OPERATIONS = {
     "push-check": "the push permission check", "push": "the push", "mirror": "a registry mirror",
@@ -147,15 +147,15 @@ class Facts:
     proxy_involved: bool = False
     succeeded: bool = False
 
-    def _add(self, bucket: dict[str, None], value: str | None) -> None:
+    def add(self, bucket: dict[str, None], value: str | None) -> None:
         if value and "$" not in value and len(bucket) < MAX_FACTS and len(value) < 300:
             bucket[value] = None
 
     def destination(self, ref: str | None) -> None:
         if not ref or "$" in ref or "[" in ref:
             return
-        self._add(self.destinations, ref)
-        self._add(self.registries, _registry_of(ref))
+        self.add(self.destinations, ref)
+        self.add(self.registries, _registry_of(ref))
 
     def feed(self, text: str) -> None:
         if "ersion" in text:
@@ -186,7 +186,7 @@ class Facts:
         if "from registry" in text:
             m = _FROM_REGISTRY.search(text)
             if m:
-                self._add(self.registries, m.group("r"))
+                self.add(self.registries, m.group("r"))
         if "roxy" in text or "PROXY" in text:
             self.proxy_variables.update(m.group(1).upper() for m in _PROXY_VAR.finditer(text))
         if SUCCESS.search(text):
@@ -302,7 +302,7 @@ class Explainer:
         if chain.via_proxy or sig.code in _PROXY_CODES:
             self.facts.proxy_involved = True
         if req:
-            self.facts._add(self.facts.registries, req.host)
+            self.facts.add(self.facts.registries, req.host)
         if chain.operation in ("push-check", "push"):
             self.facts.destination(chain.ref)
         found = self.found.get(key)

@@ -102,3 +102,18 @@ BRIEF = {  # the cases issue 7 asks for -> the codes they must reach
 @pytest.mark.parametrize("case", sorted(BRIEF))
 def test_the_brief_is_covered(case: str) -> None:
     assert any(s.code == BRIEF[case] for s in SIGNATURES), case
+
+
+def test_areas_and_decide_commands_name_the_real_checks() -> None:
+    """explain groups findings under the checks' own ids and titles; --only names checks that exist."""
+    from kanidoc.explain.explain import AREAS
+    from kanidoc.plugin import discover
+
+    checks = {c.id: c.check.title for c in discover() if c.check is not None}
+    for area, (check_id, title) in AREAS.items():
+        if area != "build":
+            assert checks.get(check_id) == title, check_id
+    for sig in SIGNATURES:
+        if sig.decide:
+            only = shlex.split(sig.decide)[shlex.split(sig.decide).index("--only") + 1]
+            assert set(only.split(",")) <= set(checks), sig.name
