@@ -19,7 +19,7 @@ from kanidoc.gosem import gobase64
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.plugin import BaseCheck
 from kanidoc.rules import auth as R
-from kanidoc.targets import RegistryUse, Targets, collect
+from kanidoc.targets import RegistryUse, Targets, collect, gitlab_helper_registry, registry_hostname
 
 # Helpers the kaniko image ships in /kaniko (deploy/Dockerfile, v1.24.0).
 KANIKO_SHIPPED_HELPERS = ("gcr", "ecr-login", "acr-env")
@@ -42,23 +42,13 @@ def _version_tuple(text: str | None) -> tuple[int, int, int] | None:
     return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
-def _hostname(registry: str) -> str:
-    if registry.startswith("["):
-        return registry[1 : registry.find("]")]
-    return registry.rsplit(":", 1)[0] if registry.count(":") == 1 else registry
-
-
 def builtin_provider(registry: str, env: Mapping[str, str], version: tuple[int, int, int] | None) -> str | None:
     """kaniko's in-process keychains after config.json (pkg/creds/creds.go, v1.8.0+)."""
-    host = _hostname(registry)
-    ci_registry = env.get("CI_REGISTRY", "")
-    if ci_registry and (version is None or version >= (1, 9, 0)):
-        # ePirat/docker-credential-gitlabci compares Hostname() of both sides: the port is ignored.
-        ci_host = _hostname(ci_registry.split("://", 1)[-1].split("/", 1)[0])
-        if ci_host == host:
-            if env.get("CI_REGISTRY_USER") and env.get("CI_REGISTRY_PASSWORD"):
-                return "GitLab CI helper (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD, kaniko >= v1.9.0)"
-            return None
+    host = registry_hostname(registry)
+    if gitlab_helper_registry(registry, env) and (version is None or version >= (1, 9, 0)):
+        if env.get("CI_REGISTRY_USER") and env.get("CI_REGISTRY_PASSWORD"):
+            return "GitLab CI helper (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD, kaniko >= v1.9.0)"
+        return None
     if version is not None and version < (1, 8, 0):
         return None
     if host == "gcr.io" or host.endswith((".gcr.io", ".pkg.dev")):
@@ -78,7 +68,7 @@ def snippet_for(keys: list[str], env: Mapping[str, str], config_path: str) -> st
     for key in keys:
         if ci_registry and key == ci_registry:
             key_expr, user, password = "${CI_REGISTRY}", "CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD"
-        elif dep_proxy and _hostname(key) == dep_proxy:
+        elif dep_proxy and registry_hostname(key) == dep_proxy:
             key_expr, user, password = key, "CI_DEPENDENCY_PROXY_USER", "CI_DEPENDENCY_PROXY_PASSWORD"
         elif key == dc.DOCKER_HUB_AUTH_KEY:
             key_expr, user, password = key, "DOCKERHUB_USER", "DOCKERHUB_TOKEN"
@@ -309,7 +299,7 @@ class AuthCheck(BaseCheck):
         if misses:
             rule = R.HUB_KEY if lookup_key == dc.DOCKER_HUB_AUTH_KEY else R.NO_MATCH
             dep_proxy = (ctx.env.get("CI_DEPENDENCY_PROXY_SERVER") or "").split(":")[0]
-            if dep_proxy and _hostname(use.registry) == dep_proxy and use.purpose == "pull":
+            if dep_proxy and registry_hostname(use.registry) == dep_proxy and use.purpose == "pull":
                 rule = R.DEPENDENCY_PROXY_KEY
             ev["near_misses"] = [{"config_key": m.config_key, "why": m.reason} for m in misses]
             return [rule.finding(f"{what}: {misses[0].reason}", ev, severity=severity, snippet=snippet)]

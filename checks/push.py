@@ -33,6 +33,7 @@ from kanidoc.net.registry_client import RegistryClient, Reply
 from kanidoc.plugin import BaseCheck
 from kanidoc.rules import Rule
 from kanidoc.rules import push as R
+from kanidoc.targets import gitlab_helper_registry, registry_hostname
 
 MANIFEST_ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -56,10 +57,6 @@ class Creds:
         return None
 
 
-def _host(registry: str) -> str:
-    return registry.rsplit(":", 1)[0] if registry.count(":") == 1 else registry.strip("[]")
-
-
 def resolve_creds(ctx: Context, cfg: dc.DockerConfig | None, registry: str, repository: str | None) -> Creds:
     if cfg is not None and cfg.load_error is None:
         res = dc.resolve(cfg, registry, repository, docker_cli_major=dc.docker_cli_major_for(None))
@@ -70,8 +67,7 @@ def resolve_creds(ctx: Context, cfg: dc.DockerConfig | None, registry: str, repo
             src = f"config.json key '{res.lookup.matched_key}'"
             return Creds(res.kind, src, e.username, e.password, e.identitytoken or e.registrytoken)
     # kaniko >= v1.9.0's GitLab helper (pkg/creds/creds.go): CI_REGISTRY's host, port ignored
-    ci = ctx.env.get("CI_REGISTRY", "")
-    if ci and _host(ci.split("://", 1)[-1].split("/", 1)[0]) == _host(registry):
+    if gitlab_helper_registry(registry, ctx.env):
         user, password = ctx.env.get("CI_REGISTRY_USER", ""), ctx.env.get("CI_REGISTRY_PASSWORD", "")
         if user and password:
             return Creds("basic", "kaniko's GitLab helper (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD)", user, password)
@@ -395,7 +391,7 @@ class PushCheck(BaseCheck):
     def _gitlab_path(self, ctx: Context, registry: str, repo: str, ev: dict[str, Any]) -> list[Finding]:
         image = ctx.env.get("CI_REGISTRY_IMAGE", "")
         ci = ctx.env.get("CI_REGISTRY", "")
-        if not image or not ci or _host(ci) != _host(registry):
+        if not image or not ci or registry_hostname(ci) != registry_hostname(registry):
             return []
         project = image.split("/", 1)[1] if "/" in image else ""
         if not project:

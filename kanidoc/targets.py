@@ -7,11 +7,27 @@ mirrors (pull) and the images the Dockerfile pulls (FROM, COPY --from).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kanidoc import dockerfile as dockerfile_mod
 from kanidoc.context import Context
 from kanidoc.gosem.reference import Reference, ReferenceError, new_tag, parse_reference
+
+
+def registry_hostname(registry: str) -> str:
+    """``host`` of ``host[:port]`` (``[v6]:port`` too), as Go's ``url.Hostname()``."""
+    registry = registry.split("://", 1)[-1].split("/", 1)[0]
+    if registry.startswith("["):
+        return registry[1 : registry.find("]")]
+    return registry.rsplit(":", 1)[0] if registry.count(":") == 1 else registry
+
+
+def gitlab_helper_registry(registry: str, env: Mapping[str, str]) -> bool:
+    """kaniko >= v1.9.0's GitLab keychain (ePirat/docker-credential-gitlabci) serves this
+    registry: its host equals CI_REGISTRY's host; the port is ignored (Hostname())."""
+    ci = env.get("CI_REGISTRY", "")
+    return bool(ci) and registry_hostname(ci) == registry_hostname(registry)
 
 
 @dataclass(frozen=True)
