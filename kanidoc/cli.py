@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "with the finding codes of the checks. Exit 1: a failure was explained; 3: the job "
                                      "failed but no signature matched; 0: no kaniko error.")
     exp.add_argument("logfile", nargs="?", default="-", metavar="LOGFILE|-")
-    exp.add_argument("--format", default="text", choices=["text", "json"])
+    exp.add_argument("--format", default="text", choices=["text", "json", "junit", "markdown"])
     exp.add_argument("--output", "-o", metavar="FILE")
 
     sub.add_parser("collect-script", help="print the busybox sh script that collects facts inside the kaniko image",

@@ -100,7 +100,7 @@ def test_every_command_and_format(kanidoc, canary_lab, ca, tmp_path) -> None:
     run = kanidoc("check", *common, *[a for f, p in reports.items() for a in ("--report-file", f"{f}={p}")],
                   "--destination", f"{reg.address}/group/project:1", env=env)
     texts += [run.out, run.err] + [p.read_text() for p in reports.values()]
-    for fmt in ("text", "json"):
+    for fmt in FORMATS:
         run = kanidoc("explain", str(log), "--format", fmt, env=env)
         texts += [run.out, run.err]
         assert run.code in (1, 3)
