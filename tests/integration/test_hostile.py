@@ -125,3 +125,24 @@ def basic_registry_for_faults(lab: Path, ca: servers.CA):  # type: ignore[no-unt
     pw = servers.htpasswd_file(lab / "faults-htpasswd", {"faulty": "faulty-pw-canary"})
     with servers.registry(lab / f"faults-{uuid.uuid4().hex[:6]}", ca, htpasswd=pw) as reg:
         yield reg, "faulty", "faulty-pw-canary"
+
+
+REGISTRY_ANSWERS = {
+    "429": ("429 Too Many Requests", {"RateLimit-Limit": "100;w=21600", "RateLimit-Remaining": "0", "Retry-After": "60"},
+            b'{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}', "KD-PUSH-013"),
+    "name-unknown": ("404 Not Found", {}, b'{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}', "KD-PUSH-010"),
+    "name-invalid": ("400 Bad Request", {}, b'{"errors":[{"code":"NAME_INVALID","message":"invalid repository name"}]}', "KD-PUSH-011"),
+    "denied": ("403 Forbidden", {}, b'{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}', "KD-PUSH-009"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REGISTRY_ANSWERS))
+def test_registry_upload_answers_named(kanidoc, tmp_path, case) -> None:
+    status, headers, body, code = REGISTRY_ANSWERS[case]
+    with hostile.serve(hostile.fake_registry(status, headers, body)) as srv:
+        run, doc, elapsed = run_bounded(kanidoc, tmp_path, srv.address)
+    push = next(c for c in doc["checks"] if c["id"] == "push")
+    f = next(f for f in push["findings"] if f["code"] == code)
+    if case == "429":
+        assert f["evidence"]["rate_limit"] == {"ratelimit-limit": "100;w=21600", "ratelimit-remaining": "0", "retry-after": "60"}
+    assert not {x["code"] for x in push["findings"]} & {"KD-PUSH-014"}  # the registry answered, not a WAF

@@ -234,3 +234,12 @@ def test_agrees_with_skopeo(kanidoc, registry, squid_allow, squid_deny, squid_au
     expected = {"direct": True, "allow": True, "deny": False, "auth-none": False, "auth-good": True, "lowercase-only": False}[case]
     assert skopeo_reaches(f"{name}/lab/none:latest", env) is expected  # the referee itself behaves as Go should
     assert (run.code == 0) is expected, (case, run.out)
+
+
+def test_proxy_cannot_reach_the_registry_5xx(kanidoc, lab) -> None:
+    # the proxy resolves the name (its hosts file) but nothing listens there: squid says 503
+    closed = servers.closed_port()
+    with servers.squid(lab / "squid-5xx", "allow", hosts={"dead.lab.test": "127.0.0.1"}) as sq:
+        run, check = reach(kanidoc, f"dead.lab.test:{closed}/{REPO}", env={"HTTPS_PROXY": sq.url()}, timeout="4")
+    f = finding(check, "KD-REACH-016")
+    assert f["evidence"]["status"] >= 500 and run.code == 1

@@ -170,3 +170,18 @@ def tls_context(tmp: Path, *, long_chain: int = 0, alert: bool = False) -> ssl.S
 def plain_registry_ok(conn: socket.socket, state: Hostile) -> None:
     state.seen.append(_read_head(conn))
     _send(conn, "200 OK", {"Docker-Distribution-API-Version": "registry/2.0", "Content-Type": "application/json"}, b"{}")
+
+
+def fake_registry(upload_status: str, upload_headers: dict[str, str], upload_body: bytes) -> Callable[[socket.socket, Hostile], None]:
+    """A registry without auth whose upload POST answers as given (429, 404 NAME_UNKNOWN, ...)."""
+
+    def handler(conn: socket.socket, state: Hostile) -> None:
+        head = _read_head(conn)
+        state.seen.append(head)
+        dist = {"Docker-Distribution-API-Version": "registry/2.0", "Content-Type": "application/json"}
+        if head.startswith(b"POST "):
+            _send(conn, upload_status, {**dist, **upload_headers}, upload_body)
+        else:
+            _send(conn, "200 OK", dist, b"{}")
+
+    return handler
