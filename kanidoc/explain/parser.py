@@ -20,8 +20,14 @@ Cleaning undoes what CI systems and kaniko wrap around a message:
 
 from __future__ import annotations
 
+import array
+import bisect
 import json
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -119,19 +125,79 @@ def clean_line(raw: str) -> tuple[str, str | None, bool]:
     return text, level, continues
 
 
+MAX_PREFILTER_HITS = 500_000  # more matching lines than this: the Python scan is as good
+
+
+def grep_offsets(path: str, needles: Sequence[bytes]) -> array.array[int] | None:
+    """Byte offsets of the lines that contain a needle, found by GNU grep's multi-pattern
+    matcher (``-F``), or None when grep is missing, fails or matches too much.
+
+    One ``bytes.find`` pass per needle costs about 0.5 ms per MiB each; grep finds all of
+    them in one pass. The result only says which blocks to look at: the lines themselves are
+    still read, cut, cleaned and matched by the Python code below, so verdicts are the same.
+    """
+    grep = shutil.which("grep")
+    if grep is None or not os.path.isfile(path):
+        return None
+    with tempfile.NamedTemporaryFile("wb", suffix=".needles") as pattern_file:
+        pattern_file.write(b"\n".join(needles) + b"\n")
+        pattern_file.flush()
+        try:
+            proc = subprocess.Popen(
+                [grep, "-a", "-b", "-F", "-i", "-f", pattern_file.name, "--", path],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
+            )
+        except OSError:
+            return None
+        offsets: array.array[int] = array.array("q")
+        assert proc.stdout is not None
+        with proc.stdout:
+            for line in proc.stdout:
+                number, sep, _rest = line.partition(b":")
+                if not sep or not number.isdigit():
+                    continue
+                offsets.append(int(number))
+                if len(offsets) > MAX_PREFILTER_HITS:
+                    proc.kill()
+                    proc.wait()
+                    return None
+        if proc.wait() not in (0, 1):  # 1: no line matched
+            return None
+    return offsets
+
+
 def scan(stream: BinaryIO, needles: Sequence[bytes], stats: ScanStats) -> Iterator[Candidate]:
     """Yield every (cleaned) line that contains one of ``needles`` (lower case bytes)."""
+    name = getattr(stream, "name", None)
+    hits = None
+    if isinstance(name, str) and os.path.isfile(name):
+        try:
+            at_start = stream.tell() == 0
+        except (OSError, ValueError):
+            at_start = False
+        hits = grep_offsets(name, needles) if at_start else None
     carry = b""
     skipping = False  # inside a physical line longer than MAX_LINE: drop until its end
     tail: tuple[bytes, ...] = ()  # last physical lines of the previous block (context)
     base = 0  # physical lines before the current block
+    consumed = 0  # bytes read from the stream so far
+
+    def wanted(start: int, end: int) -> bool:
+        """Does the file range [start, end) hold a line grep matched? (always, without grep)"""
+        if hits is None:
+            return True
+        i = bisect.bisect_left(hits, start)
+        return i < len(hits) and hits[i] < end
+
     while True:
         data = stream.read(BLOCK_SIZE)
         if not data:
             if carry:
-                yield from _block(carry + b"\n", base, needles, tail, stats)
+                if wanted(consumed - len(carry), consumed):
+                    yield from _block(carry + b"\n", base, needles, tail, stats)
                 stats.lines += 1
             return
+        consumed += len(data)
         stats.bytes += len(data)
         if skipping:
             nl = data.find(b"\n")
@@ -140,23 +206,28 @@ def scan(stream: BinaryIO, needles: Sequence[bytes], stats: ScanStats) -> Iterat
             data = data[nl + 1:]
             skipping = False
         buf = carry + data
+        buf_start = consumed - len(buf)  # buf is contiguous file content
         cut = buf.rfind(b"\n")
         if cut == -1:
             carry = buf
             if len(carry) > MAX_LINE:
                 block, carry, skipping = carry[:MAX_LINE] + b"\n", b"", True
                 stats.cut_lines += 1
-                yield from _block(block, base, needles, tail, stats)
+                if wanted(buf_start, consumed):
+                    yield from _block(block, base, needles, tail, stats)
                 base += 1
                 stats.lines += 1
                 tail = (block[:-1],)
             continue
         block, carry = buf[: cut + 1], buf[cut + 1:]
+        block_end = buf_start + cut + 1
         if len(carry) > MAX_LINE:
             block += carry[:MAX_LINE] + b"\n"
             carry, skipping = b"", True
             stats.cut_lines += 1
-        yield from _block(block, base, needles, tail, stats)
+            block_end = consumed
+        if wanted(buf_start, block_end):
+            yield from _block(block, base, needles, tail, stats)
         count = block.count(b"\n")
         base += count
         stats.lines += count
