@@ -60,9 +60,14 @@ def _load_chain(der: tuple[bytes, ...]) -> list[x509.Certificate]:
 
 
 def before_script(pem: str, path: str = KANIKO_BUNDLE) -> str:
-    """The seed doc's recipe: append the CA to kaniko's bundle in before_script."""
-    body = "\n".join("      " + line for line in pem.strip().splitlines())
-    return f'before_script:\n  - |\n    echo "{body.strip()}" >> {path}'
+    """The seed doc's recipe: append the CA to kaniko's bundle in before_script.
+
+    Every PEM line sits at the indentation of ``echo``: YAML's block scalar removes exactly
+    that, so the file gets lines that start in column 0, as Go's pem.Decode requires for
+    ``-----END`` (an indented END line makes Go skip the certificate silently)."""
+    lines = pem.strip().splitlines()
+    body = "\n".join("    " + line for line in lines[1:])
+    return f'before_script:\n  - |\n    echo "{lines[0]}\n{body}" >> {path}'
 
 
 def kaniko_store(ctx: Context) -> ts.TrustStore:

@@ -43,7 +43,8 @@ _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|PASS$|SECRET|TOKEN|CREDENTIAL|PRIVA
 _NOT_SECRET = frozenset({"CI_JOB_TOKEN_SCOPE", "GOOGLE_APPLICATION_CREDENTIALS", "AZURE_FEDERATED_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"})
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy")
 # user:pass@ in any URL-ish string, also for secrets we were never told about.
-_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s\"']+)@")
+# Up to the *last* @ of the token: a password may hold / ? # (over-masking a path is fine).
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^\s\"'<>]+)@")
 _AUTH_HEADER = re.compile(r"(?i)\b(authorization|proxy-authorization)(\s*[:=]\s*)(basic|bearer)?\s*[A-Za-z0-9._~+/=-]+")
 
 
@@ -101,10 +102,12 @@ class Redactor:
                 self.add(value)
         for name in _PROXY_VARIABLES:
             value = env.get(name, "")
-            for match in _USERINFO.finditer(value):
-                userinfo = urllib.parse.unquote(match.group("userinfo"))
-                self.add(match.group("userinfo"), userinfo)
-                self.add(userinfo.partition(":")[2])
+            scheme_end = value.find("://")
+            token = value[scheme_end + 3 if scheme_end >= 0 else 0 :].split()[0] if value.strip() else ""
+            if "@" in token:  # with or without a scheme; up to the last @
+                raw = token.rpartition("@")[0]
+                userinfo = urllib.parse.unquote(raw)
+                self.add(raw, userinfo, raw.partition(":")[2], userinfo.partition(":")[2])
 
     def redact(self, text: str) -> str:
         with self._lock:

@@ -1142,11 +1142,14 @@ class ProxyDecision:
 
 
 def _raw_userinfo(value: str) -> str:
-    """The ``user[:pass]`` text of a raw proxy value, or ``""``."""
+    """The ``user[:pass]`` text of a raw proxy value, or ``""``.
+
+    For *redaction*, not parsing: everything up to the last ``@`` counts, so a password with
+    ``/``, ``?`` or ``#`` in it (which Go would misparse) is still hidden whole."""
     scheme_end = value.find("://")
     start = scheme_end + 3 if scheme_end >= 0 else 0
     end = len(value)
-    for stop in "/?#":
+    for stop in " \t\n":
         j = value.find(stop, start)
         if j != -1:
             end = min(end, j)

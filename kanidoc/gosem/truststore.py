@@ -19,16 +19,16 @@ one shared copy of it (so registries with their own certificate trust all of the
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import os
-import re
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kanidoc.gosem import gobase64
 
 if TYPE_CHECKING:  # cryptography is imported on first use (start-up cost of list-checks, --version)
     from cryptography import x509
@@ -52,7 +52,6 @@ GO_CERT_FILES = (
 GO_CERT_DIRS = ("/etc/ssl/certs", "/etc/pki/tls/certs")
 KANIKO_CERT_DIR = "/kaniko/ssl/certs"
 MAX_FILE = 16 * 1024 * 1024
-_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
 
 
 @dataclass(frozen=True)
@@ -78,23 +77,87 @@ def _parse_der(der: bytes, parsed: Parsed) -> x509.Certificate:
     return cert
 
 
+def _get_line(data: bytes) -> tuple[bytes, bytes]:
+    """encoding/pem getLine: the line without its end and trailing spaces/tabs/CR, and the rest."""
+    i = data.find(b"\n")
+    if i < 0:
+        line, rest = data, b""
+    else:
+        line, rest = data[:i], data[i + 1 :]
+    return line.rstrip(b" \t\r"), rest
+
+
+def pem_blocks(data: bytes) -> Iterator[tuple[bytes, bool, bytes | None]]:
+    """Go's ``encoding/pem.Decode``, repeatedly: (type, has_headers, bytes or None when the
+    body is not valid base64). BEGIN must start a line; END must be ``\n-----END TYPE-----``
+    followed only by white space; indentation breaks a block for Go, so it does here."""
+    rest = data
+    while True:
+        if rest.startswith(b"-----BEGIN "):
+            rest = rest[len(b"-----BEGIN ") :]
+        else:
+            i = rest.find(b"\n-----BEGIN ")
+            if i < 0:
+                return
+            rest = rest[i + len(b"\n-----BEGIN ") :]
+        type_line, rest = _get_line(rest)
+        if not type_line.endswith(b"-----"):
+            continue
+        block_type = type_line[: -len(b"-----")]
+        headers = False
+        while True:
+            if not rest:
+                return
+            line, nxt = _get_line(rest)
+            if b":" not in line:
+                break
+            headers = True
+            rest = nxt
+        if not headers and rest.startswith(b"-----END "):
+            end_index, trailer_index = 0, len(b"-----END ")
+        else:
+            end_index = rest.find(b"\n-----END ")
+            trailer_index = end_index + len(b"\n-----END ")
+        if end_index < 0:
+            continue
+        trailer = rest[trailer_index:]
+        need = len(block_type) + len(b"-----")
+        if len(trailer) < need:
+            continue
+        rest_of_end, trailer = trailer[need:], trailer[:need]
+        if not trailer.startswith(block_type) or not trailer.endswith(b"-----"):
+            continue
+        if _get_line(rest_of_end)[0]:
+            continue
+        body = rest[:end_index].replace(b" ", b"").replace(b"\t", b"")
+        try:
+            der: bytes | None = gobase64.std_decode(body.decode("ascii"))
+        except (ValueError, UnicodeDecodeError):
+            der = None
+        if der is None:
+            continue  # Go: a body that is not base64 is no block; keep looking
+        yield block_type, headers, der
+        rest = _get_line(rest[end_index + len(b"\n-----END ") - 1 :])[1]
+
+
 def scan_pem(data: bytes, parsed: Parsed | None = None) -> PemScan:
-    """``CertPool.AppendCertsFromPEM`` semantics, plus what it silently skipped."""
+    """``CertPool.AppendCertsFromPEM`` semantics, plus what it silently skipped: only
+    ``CERTIFICATE`` blocks without headers that parse (crypto/x509/cert_pool.go)."""
     certs: list[x509.Certificate] = []
     blocks = bad = 0
-    for m in _PEM.finditer(data):
+    for block_type, headers, der in pem_blocks(data):
         blocks += 1
-        if m.group(1) != b"CERTIFICATE":
+        if block_type != b"CERTIFICATE":
             continue
-        body = m.group(2)
-        if b":" in body.split(b"\n", 1)[0]:  # pem headers ("Proc-Type: ...") make Go skip it
+        if headers or der is None:
             bad += 1
             continue
         try:
-            der = base64.b64decode(b"".join(body.split()), validate=True)
             certs.append(_parse_der(der, parsed if parsed is not None else {}))
         except Exception:
             bad += 1
+    if not blocks and b"-----BEGIN CERTIFICATE-----" in data:
+        bad += data.count(b"-----BEGIN CERTIFICATE-----")  # present, but not where Go looks
     der_file = False
     if not blocks and data[:1] == b"\x30":
         from cryptography import x509

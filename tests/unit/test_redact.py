@@ -51,3 +51,19 @@ def test_redact_obj_keeps_enums_and_structure() -> None:
     assert out["s"] is Status.FAIL
     assert out["f"].severity is Severity.ERROR
     assert out["f"].message == f"has {MASK}" and out["f"].evidence == {MASK: [MASK]}
+
+
+def test_proxy_passwords_with_url_delimiters_are_masked() -> None:
+    # review finding: a password with "/" escaped both the regex and the registration
+    r = Redactor()
+    r.add_from_environment({"HTTPS_PROXY": "http://user:Pa/ssW0rdX@proxy.corp:3128", "http_proxy": "user2:Se#cr?et99@p:1"})
+    out = r.redact("lint: 'http://user:Pa/ssW0rdX@proxy.corp:3128' is not a URL; Pa/ssW0rdX; Se#cr?et99")
+    assert "Pa/ssW0rdX" not in out and "Se#cr?et99" not in out
+
+
+def test_proxy_lint_message_does_not_print_the_password(kanidoc) -> None:  # type: ignore[no-untyped-def]
+    run = kanidoc("check", "--only", "reachability", "--format", "json", "--connect-timeout", "0.5",
+                  "--destination", "127.0.0.1:1/a/b:1",
+                  env={"HTTPS_PROXY": "http://user:Pa/ssW0rdX@proxy.corp:3128", "NO_PROXY": "*"})
+    assert "Pa/ssW0rdX" not in run.out + run.err
+    assert "ssW0rdX" not in run.out + run.err
