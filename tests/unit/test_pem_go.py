@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from kanidoc.checks.tls import before_script
+
 from kanidoc.gosem import truststore as ts
 from tests.lab import pki
 
