@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kanidoc.context import KANIKO_DOCKER_CONFIG, Context
+from kanidoc.credentials import builtin_provider, version_tuple
 from kanidoc.gosem import dockerconfig as dc
 from kanidoc.gosem import gobase64
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.plugin import BaseCheck
 from kanidoc.rules import auth as R
-from kanidoc.targets import RegistryUse, Targets, collect, gitlab_helper_registry, registry_hostname
+from kanidoc.targets import RegistryUse, Targets, collect, registry_hostname
 
 # Helpers the kaniko image ships in /kaniko (deploy/Dockerfile, v1.24.0).
 KANIKO_SHIPPED_HELPERS = ("gcr", "ecr-login", "acr-env")
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
-_ECR = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.(amazonaws\.com(\.cn)?|sc2s\.sgov\.gov|c2s\.ic\.gov)$")
 _SECRETISH = re.compile(r'"(?:auth|password|identitytoken|registrytoken)"\s*:\s*"([^"\n]*)', re.I)
 
 
@@ -33,31 +33,6 @@ class Location:
     path: Path  # where we read (host path)
     kaniko_path: str  # what kaniko reads, as kaniko sees it
     given: bool  # --auth-file
-
-
-def _version_tuple(text: str | None) -> tuple[int, int, int] | None:
-    if not text:
-        return None
-    m = re.search(r"v?(\d+)\.(\d+)\.(\d+)", text)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def builtin_provider(registry: str, env: Mapping[str, str], version: tuple[int, int, int] | None) -> str | None:
-    """kaniko's in-process keychains after config.json (pkg/creds/creds.go, v1.8.0+)."""
-    host = registry_hostname(registry)
-    if gitlab_helper_registry(registry, env) and (version is None or version >= (1, 9, 0)):
-        if env.get("CI_REGISTRY_USER") and env.get("CI_REGISTRY_PASSWORD"):
-            return "GitLab CI helper (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD, kaniko >= v1.9.0)"
-        return None
-    if version is not None and version < (1, 8, 0):
-        return None
-    if host == "gcr.io" or host.endswith((".gcr.io", ".pkg.dev")):
-        return "Google keychain (application default credentials)"
-    if _ECR.match(host) or host == "public.ecr.aws":
-        return "ECR helper (AWS SDK default credential chain)"
-    if host.endswith((".azurecr.io", ".azurecr.cn", ".azurecr.de", ".azurecr.us")):
-        return "ACR helper (AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID or federated token)"
-    return None
 
 
 def snippet_for(keys: list[str], env: Mapping[str, str], config_path: str) -> str:
@@ -90,7 +65,7 @@ class AuthCheck(BaseCheck):
     def run(self, ctx: Context, deps: Mapping[str, CheckResult]) -> CheckResult:
         findings: list[Finding] = []
         targets = collect(ctx)
-        version = _version_tuple(ctx.kaniko_version)
+        version = version_tuple(ctx.kaniko_version)
         cli_major = dc.docker_cli_major_for(version)
         for inv in targets.invalid:
             findings.append(R.INVALID_REFERENCE.finding(
@@ -287,6 +262,14 @@ class AuthCheck(BaseCheck):
                     f"{use.registry}: keys {', '.join(repr(c) for c in res.lookup.candidates)} all match; Go picks one at random",
                     {"registry": use.registry, "keys": list(res.lookup.candidates)}))
             return out
+        if res.stopped and res.lookup is not None and res.lookup.entry is not None:
+            # An entry Go counts as non-empty (an email, a user without password) ends the
+            # keychain: kaniko sends nothing and never asks its GitLab/ECR/... fallbacks.
+            ev["config_key"] = res.lookup.matched_key
+            return [R.EMPTY_SECRET.finding(
+                f"{what}: config.json key '{res.lookup.matched_key}' ends the lookup but sends no credentials; "
+                "kaniko's built-in fallbacks are not asked", ev,
+                severity=Severity.ERROR if use.purpose == "push" else Severity.WARNING)]
         # Anonymous from config.json: kaniko's built-in providers come next.
         provider = builtin_provider(use.registry, ctx.env, version)
         if provider:

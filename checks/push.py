@@ -24,6 +24,7 @@ from typing import Any
 
 from kanidoc import jwt
 from kanidoc.context import Context
+from kanidoc.credentials import builtin_provider, version_tuple
 from kanidoc.gosem import challenge as gochallenge
 from kanidoc.gosem import dockerconfig as dc
 from kanidoc.gosem import truststore as ts
@@ -50,6 +51,7 @@ class Creds:
     username: str = ""
     password: str = ""
     token: str = ""
+    replayable: bool = True  # False: kanidoc cannot obtain them (a helper binary, cloud credentials)
 
     def basic(self) -> str | None:
         if self.kind == "basic" and self.username and self.password:
@@ -58,19 +60,26 @@ class Creds:
 
 
 def resolve_creds(ctx: Context, cfg: dc.DockerConfig | None, registry: str, repository: str | None) -> Creds:
+    """What kaniko's keychain (pkg/creds/creds.go: docker config, then Google, ECR, ACR and,
+    from v1.9.0, GitLab) would send, as far as kanidoc can obtain it here."""
+    version = version_tuple(ctx.kaniko_version)
     if cfg is not None and cfg.load_error is None:
-        res = dc.resolve(cfg, registry, repository, docker_cli_major=dc.docker_cli_major_for(None))
+        res = dc.resolve(cfg, registry, repository, docker_cli_major=dc.docker_cli_major_for(version))
         if res.kind == "helper" and res.lookup is not None:
-            return Creds("helper", f"credential helper {res.lookup.store.removeprefix('helper:')} (not run by kanidoc)")
+            helper = res.lookup.store.removeprefix("helper:")
+            return Creds("helper", f"credential helper docker-credential-{helper}, which kanidoc does not run", replayable=False)
         if res.found and res.lookup is not None and res.lookup.entry is not None:
             e = res.lookup.entry
             src = f"config.json key '{res.lookup.matched_key}'"
             return Creds(res.kind, src, e.username, e.password, e.identitytoken or e.registrytoken)
-    # kaniko >= v1.9.0's GitLab helper (pkg/creds/creds.go): CI_REGISTRY's host, port ignored
-    if gitlab_helper_registry(registry, ctx.env):
-        user, password = ctx.env.get("CI_REGISTRY_USER", ""), ctx.env.get("CI_REGISTRY_PASSWORD", "")
-        if user and password:
-            return Creds("basic", "kaniko's GitLab helper (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD)", user, password)
+        if res.stopped and res.lookup is not None:
+            return Creds("anonymous", f"config.json key '{res.lookup.matched_key}' (it sends no credentials)")
+    provider = builtin_provider(registry, ctx.env, version)
+    if provider and gitlab_helper_registry(registry, ctx.env):
+        return Creds("basic", "kaniko's GitLab helper (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD)",
+                     ctx.env.get("CI_REGISTRY_USER", ""), ctx.env.get("CI_REGISTRY_PASSWORD", ""))
+    if provider:
+        return Creds("helper", f"kaniko's built-in {provider}, which kanidoc does not run", replayable=False)
     return Creds("anonymous", "no credentials (anonymous)")
 
 
@@ -278,6 +287,11 @@ class PushCheck(BaseCheck):
         creds = resolve_creds(ctx, cfg, registry, None)
         ev["credentials"] = creds.source
         out = [R.CREDENTIALS.finding(f"push {ref}: {creds.source}", {**ev, "kind": creds.kind})]
+        if not creds.replayable:
+            out.append(R.NOT_CHECKED.finding(
+                f"{ref}: not replayed: the credentials come from {creds.source}; an anonymous replay would blame "
+                "the account wrongly", ev, severity=Severity.WARNING))
+            return out
         out += self._gitlab_path(ctx, registry, repo, ev)
         with self._client(ctx, registry, report) as client:
             headers, failures, claims = self._authorize(ctx, client, report, registry, repo, creds, "push,pull", ev)
@@ -410,6 +424,8 @@ class PushCheck(BaseCheck):
             return []
         creds = resolve_creds(ctx, cfg, registry, repo)
         ev["credentials"] = creds.source
+        if not creds.replayable:
+            return []
         with self._client(ctx, registry, report) as client:
             headers, failures, _claims = self._authorize(ctx, client, report, registry, repo, creds, "pull", ev)
             if headers is None:

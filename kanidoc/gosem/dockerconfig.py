@@ -46,9 +46,14 @@ class AuthEntry:
     auth_error: str | None = None  # Go's error decoding ``auth``
     fields: tuple[str, ...] = ()  # JSON field names as written
 
+    email: str = ""
+
     @property
     def empty(self) -> bool:
-        return not (self.username or self.password or self.identitytoken or self.registrytoken)
+        """ggcr keychain.go stops at the first AuthConfig that is not the zero value (after
+        clearing ServerAddress): any field, ``email`` included, ends the lookup, even when
+        nothing usable is sent (then kaniko is anonymous and no later keychain is asked)."""
+        return not (self.username or self.password or self.identitytoken or self.registrytoken or self.email)
 
     @property
     def kind(self) -> str:
@@ -154,7 +159,9 @@ def load(text: str | bytes, path: str, *, docker_cli_major: int = 28) -> DockerC
             seen_keys.append([k for k, _ in pairs])
             return _pairs_hook(pairs)
 
-        doc = json.loads(text.lstrip("\ufeff"), object_pairs_hook=hook)
+        # docker/cli decodes with json.NewDecoder(r).Decode: the first value only, trailing
+        # data is never read (configfile/file.go LoadFromReader).
+        doc, _end = json.JSONDecoder(object_pairs_hook=hook).raw_decode(text.lstrip("\ufeff").lstrip(" \t\r\n"))
     except (ValueError, RecursionError) as exc:  # syntax checked above; belt and braces
         return DockerConfig(path=path, type_error=f"invalid JSON: {exc}")
     if doc is None:
@@ -188,6 +195,7 @@ def load(text: str | bytes, path: str, *, docker_cli_major: int = 28) -> DockerC
             password=values["password"],
             identitytoken=values["identitytoken"],
             registrytoken=values["registrytoken"],
+            email=values["email"],
             had_auth=bool(values["auth"]),
             raw_auth=values["auth"],
             fields=tuple(raw.keys()),
@@ -330,7 +338,14 @@ class Resolution:
 
     @property
     def found(self) -> bool:
+        """Credentials will be sent."""
         return self.kind != "anonymous"
+
+    @property
+    def stopped(self) -> bool:
+        """The keychain stopped here (an entry or helper answered), even if it sends nothing:
+        kaniko's later keychains (GitLab, ECR, ...) are then never asked (multikeychain.go)."""
+        return self.kind != "anonymous" or (self.lookup is not None and self.lookup.entry is not None and not self.lookup.entry.empty)
 
 
 def resolve(cfg: DockerConfig, registry: str, repository: str | None = None, *, docker_cli_major: int = 28) -> Resolution:
@@ -388,13 +403,18 @@ WELL_KNOWN_VARIABLES = frozenset({
 def unexpanded_variables(*values: str, known: frozenset[str] | set[str] = WELL_KNOWN_VARIABLES) -> list[str]:
     """``$VAR``/``${VAR}`` left literally in a value: a variable the shell did not expand.
 
-    Only names in ``known`` are returned as written (the longest known prefix of what
-    follows the ``$``); anything else is reported as ``$…`` so no secret text leaks.
+    A real password may contain ``$``: only a known variable name after the ``$`` (the job's
+    variables, the usual CI ones), or a value that is nothing but ``$NAME``/``${NAME}``, counts.
+    Unknown names are shown as ``$…`` so no secret text leaks.
     """
     found: list[str] = []
     for value in values:
+        whole = re.fullmatch(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?", value) is not None
         for m in _UNEXPANDED.finditer(value):
             name = m.group(0).lstrip("${").rstrip("}")
             prefix = max((k for k in known if name.startswith(k)), key=len, default=None)
-            found.append(f"${prefix}" if prefix else "$…")
+            if prefix:
+                found.append(f"${prefix}")
+            elif whole:
+                found.append("$…")
     return list(dict.fromkeys(found))

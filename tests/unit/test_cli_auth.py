@@ -148,3 +148,17 @@ def test_usage_errors_are_one_line_exit_2(kanidoc, argv: list[str]) -> None:
 def test_list_checks(kanidoc) -> None:
     run = kanidoc("list-checks")
     assert run.code == 0 and run.out.startswith("auth")
+
+
+def test_email_only_entry_blocks_the_gitlab_fallback(kanidoc, tmp_path: Path) -> None:
+    env = {"CI_REGISTRY": "registry.example.com:5050", "CI_REGISTRY_USER": "gitlab-ci-token", "CI_REGISTRY_PASSWORD": "pw-canary-1234"}
+    cfg = write_config(tmp_path / "c.json", {"registry.example.com:5050": {"email": "dev@example.com"}})
+    run = check(kanidoc, tmp_path, cfg, "--destination", DEST, env=env)
+    assert "KD-AUTH-006" in run.codes() and "KD-AUTH-020" not in run.codes()
+    assert run.code == 1
+
+
+def test_real_password_with_dollar_passes(kanidoc, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path / "c.json", {"registry.example.com:5050": {"auth": b64("u:Tr0ub4dor$Horse9")}})
+    run = check(kanidoc, tmp_path, cfg, "--destination", DEST)
+    assert run.code == 0 and "KD-AUTH-007" not in run.codes()

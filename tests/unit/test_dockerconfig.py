@@ -123,7 +123,7 @@ def test_near_miss_port_and_case() -> None:
 
 
 def test_unexpanded() -> None:
-    assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORD", "x${A}y", "plain$") == ["$CI_REGISTRY_PASSWORD", "$…"]
+    assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORD", "x${A}y", "plain$") == ["$CI_REGISTRY_PASSWORD"]  # ${A} mid-value: maybe a real password
     assert dc.unexpanded_variables("x${A}y", known={"A"}) == ["$A"]
     # the text after `$` may be a secret: only a known prefix is shown
     assert dc.unexpanded_variables("$CI_REGISTRY_PASSWORDhunter2") == ["$CI_REGISTRY_PASSWORD"]
@@ -133,3 +133,23 @@ def test_empty_user_accepted_before_docker_cli_23() -> None:
     text = json.dumps({"auths": {"r": {"auth": b64(":pw")}}})
     assert dc.load(text, "x", docker_cli_major=20).load_error is None
     assert dc.load(text, "x", docker_cli_major=28).load_error == "Invalid auth configuration file"
+
+
+def test_trailing_data_after_first_value_is_ignored_like_json_decoder() -> None:
+    # docker/cli uses json.NewDecoder(r).Decode: data after the first value is never read
+    c = dc.load('{"auths":{"r":{"auth":"' + b64("u:p") + '"}}}}garbage', "x")
+    assert c.load_error is None and dc.resolve(c, "r").kind == "basic"
+
+
+def test_email_only_entry_stops_the_lookup() -> None:
+    # ggcr keychain.go: the first AuthConfig that is not the zero value ends the search
+    c = cfg({"r": {"email": "a@example.com"}})
+    res = dc.resolve(c, "r")
+    assert res.kind == "anonymous" and res.stopped
+    assert not dc.resolve(cfg({}), "r").stopped
+
+
+def test_dollar_inside_a_real_password_is_not_a_variable() -> None:
+    assert dc.unexpanded_variables("Tr0ub4dor$Horse9") == []
+    assert dc.unexpanded_variables("$MY_SECRET") == ["$…"]
+    assert dc.unexpanded_variables("${CI_REGISTRY_PASSWORD}") == ["$CI_REGISTRY_PASSWORD"]
