@@ -65,40 +65,30 @@ def _quoted(s: str, i: int) -> tuple[str, int]:
 
 
 def parse_header(value: str) -> list[Challenge]:
-    """One header value may carry several challenges; never raises."""
+    """docker/distribution ``parseValueAndParams``: ONE challenge per header value. Parsing
+    stops at the first thing it does not expect (no spaces around ``=``, an empty value), so
+    ``Negotiate, Basic realm="x"`` is a Negotiate challenge and nothing else. Never raises."""
     s = value[:MAX_HEADER]
-    challenges: list[Challenge] = []
-    i = _skip_space(s, 0)
-    while i < len(s):
-        scheme, i = _token(s, i)
-        if not scheme:
+    scheme, i = _token(s, 0)
+    if not scheme:
+        return []
+    params: dict[str, str] = {}
+    rest = "," + s[_skip_space(s, i):]
+    while rest.startswith(","):
+        j = _skip_space(rest, 1)
+        key, j = _token(rest, j)
+        if not key or not rest[j:].startswith("="):
             break
-        params: dict[str, str] = {}
-        i = _skip_space(s, i)
-        while i < len(s):
-            save = i
-            key, j = _token(s, i)
-            j = _skip_space(s, j)
-            if not key or j >= len(s) or s[j] != "=":
-                i = save
-                break
-            j = _skip_space(s, j + 1)
-            if j < len(s) and s[j] == '"':
-                val, j = _quoted(s, j)
-            else:
-                val, j = _token(s, j)
-            params[key.lower()] = val
-            j = _skip_space(s, j)
-            if j < len(s) and s[j] == ",":
-                j = _skip_space(s, j + 1)
-            i = j
-        challenges.append(Challenge(scheme.lower(), params))
-        i = _skip_space(s, i)
-        if i < len(s) and s[i] == ",":
-            i = _skip_space(s, i + 1)
-        elif i < len(s) and s[i] not in _TOKEN_CHARS:
+        j += 1
+        if j < len(rest) and rest[j] == '"':
+            val, j = _quoted(rest, j)
+        else:
+            val, j = _token(rest, j)
+        if not val:
             break
-    return challenges
+        params[key.lower()] = val
+        rest = rest[_skip_space(rest, j):]
+    return [Challenge(scheme.lower(), params)]
 
 
 def pick(headers: list[str]) -> Challenge | None:

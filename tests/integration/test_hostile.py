@@ -52,7 +52,8 @@ CASES: dict[str, tuple[Callable[..., Any], set[str]]] = {
     "huge-body": (hostile.huge_body, {"KD-PUSH-003"}),
     "drip": (hostile.drip, {"KD-REACH-018"}),  # Go's https attempt: TLS handshake timeout
     "redirect-loop": (hostile.redirect_loop, {"KD-REACH-021"}),
-    "bad-challenge": (hostile.bad_challenge, {"KD-REACH-011"}),
+    # the realm (127.0.0.1:1) refuses: the realm probe or the token request names it
+    "bad-challenge": (hostile.bad_challenge, {"KD-REACH-011", "KD-PUSH-020"}),
     "token-garbage": (hostile.token_flow(lambda: b"<html>maintenance</html>"), {"KD-PUSH-020"}),
     "token-huge-jwt": (hostile.token_flow(lambda: b'{"token":"eyJ' + b"A" * (10 * 1024 * 1024) + b'"}'), {"KD-PUSH-020"}),
 }
@@ -64,7 +65,7 @@ def test_hostile_registry(kanidoc, tmp_path, case) -> None:
     with hostile.serve(handler) as srv:
         run, doc, elapsed = run_bounded(kanidoc, tmp_path, srv.address)
     assert elapsed < TIMEOUT + 1, elapsed
-    assert expected <= codes(doc), codes(doc)
+    assert expected & codes(doc), codes(doc)  # one of the acceptable names (most cases list one)
     assert run.code == 1
 
 

@@ -29,7 +29,7 @@ def test_www_authenticate_never_raises(headers: list[str]) -> None:
 
 @FAST
 @given(st.sampled_from(["Bearer", "Basic", "bearer", "Negotiate"]),
-       st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text(max_size=20).filter(lambda v: '"' not in v and "\\" not in v), max_size=4))
+       st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text(min_size=1, max_size=20).filter(lambda v: '"' not in v and "\\" not in v), max_size=4))
 def test_challenge_round_trip(scheme: str, params: dict[str, str]) -> None:
     header = scheme + " " + ",".join(f'{k}="{v}"' for k, v in params.items())
     parsed = challenge.parse_header(header)
@@ -124,3 +124,11 @@ def test_hosts_lookup_like_go() -> None:
     assert dns.hosts_lookup("nothere", hosts) == []
 
 
+
+
+def test_challenge_is_one_per_header_like_parse_value_and_params() -> None:
+    # Go: "Negotiate, Basic realm=..." in one header is a Negotiate challenge only
+    assert [c.scheme for c in challenge.parse_header('Negotiate, Basic realm="x"')] == ["negotiate"]
+    assert challenge.pick(['Negotiate, Basic realm="x"']) is None
+    assert challenge.pick(["Negotiate", 'Basic realm="x"']).scheme == "basic"  # type: ignore[union-attr]
+    assert challenge.parse_header('Bearer realm = "x"')[0].realm is None  # no spaces around "="
