@@ -84,10 +84,11 @@ def resolve_creds(ctx: Context, cfg: dc.DockerConfig | None, registry: str, repo
 
 
 def _ssl_context(pool_pem: str) -> ssl.SSLContext:
-    """Only kaniko's roots: no OpenSSL default paths (they are not kaniko's store, and
-    loading them costs tens of milliseconds)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2  # Go >= 1.18 client default
+    """Only kaniko's roots (no OpenSSL default paths), Go's cipher suites, any pool
+    certificate as an anchor, no Common Name fallback: as Go's client would verify."""
+    from kanidoc.net.tlsprobe import go_like_context
+
+    context = go_like_context(verify=True)
     if pool_pem:
         context.load_verify_locations(cadata=pool_pem)
     return context
@@ -145,16 +146,23 @@ class PushCheck(BaseCheck):
                     f"resolving authorization for {registry} failed: {cfg.path}: {cfg.load_error}",
                     {"registry": registry, "go_error": cfg.load_error}))
             return self.result(findings)
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs) + len(pulls)))) as pool:
+        # Not a `with` block: its exit would wait for replays still running past the deadline.
+        pool = ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs) + len(pulls))))
+        try:
             futures = [pool.submit(self._push_one, ctx, endpoints, cfg, *job) for job in jobs]
             futures += [pool.submit(self._pull_one, ctx, endpoints, cfg, *p) for p in pulls]
             wait(futures, timeout=max(0.1, ctx.remaining() - 0.3))
-            for fut in futures:
+            labels = [f"push {ref}" for _r, _p, ref in jobs] + [f"pull {r}/{p}:{i}" for r, p, i, _s in pulls]
+            for fut, label in zip(futures, labels, strict=True):
                 if fut.done() and fut.exception() is None:
                     findings += fut.result()
                 elif fut.done():
                     problem = fut.exception()
-                    findings.append(R.PING.finding(f"replay failed: {type(problem).__name__}: {problem}", {}, severity=Severity.ERROR))
+                    findings.append(R.PING.finding(f"{label}: replay failed: {type(problem).__name__}: {problem}", {}))
+                else:
+                    findings.append(R.PING.finding(f"{label}: the replay did not finish before the deadline", {}))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
         if not jobs and not pulls and not findings:
             findings.append(R.NOT_CHECKED.finding("no destination to check", {}))
         return self.result(findings)
@@ -224,7 +232,7 @@ class PushCheck(BaseCheck):
         doc = reply.json
         if not isinstance(doc, dict):
             return None
-        token = doc.get("token") or doc.get("access_token")
+        token = doc.get("access_token") or doc.get("token")  # ggcr bearer.go prefers access_token
         if isinstance(token, str) and token:
             ctx.redactor.add(token)  # tokens never reach a report
             return token
@@ -337,6 +345,8 @@ class PushCheck(BaseCheck):
     def _cancel(self, ctx: Context, client: RegistryClient, report: Any, creds: Creds, base: str, reply: Reply,
                 headers: dict[str, str], ev: dict[str, Any]) -> list[Finding]:
         location = reply.headers.get("location")
+        if reply.status == 201:
+            return []  # ggcr initiateUpload: 201 means done (a mount), nothing to cancel
         if not location:
             return [R.PING.finding("upload accepted without a Location header (ggcr: 'missing Location header')", ev)]
         url = urllib.parse.urljoin(base + "/", location)

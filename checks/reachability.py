@@ -124,8 +124,13 @@ class ReachabilityCheck(BaseCheck):
         settings = ProbeSettings(goproxy.ProxyEnv.from_environ(ctx.env), Path("/"), ctx.dns_server, ctx.connect_timeout)
         budget = Budget(ctx.remaining() - 0.2)
         endpoints: dict[str, list[Endpoint]] = {}
+        pushed = set(targets.registries("push"))
         for registry in registries:
-            insecure = ctx.insecure or registry in ctx.kaniko.all("insecure-registry")
+            # kaniko: --insecure for pushes, --insecure-pull for pulls (pkg/image/remote/remote.go),
+            # --insecure-registry for both.
+            insecure = (registry in ctx.kaniko.all("insecure-registry")
+                        or (ctx.insecure and registry in pushed)
+                        or (ctx.kaniko.flag("insecure-pull") and registry not in pushed))
             schemes = ["https"]
             if GoRegistry(registry, insecure).scheme(insecure=insecure) == "http":
                 schemes.append("http")  # ggcr pings https and http (pkg/v1/remote/transport/ping.go)

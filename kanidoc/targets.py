@@ -77,8 +77,12 @@ def collect(ctx: Context) -> Targets:
     invalid: list[InvalidRef] = []
     no_push = ctx.kaniko.flag("no-push")
     for dest in ctx.destinations:
-        # kaniko validates destinations even with --no-push (root.go), but pushes nothing.
-        _use(dest.ref, dest.source, "pull" if no_push else "push", uses, invalid, tag=True)
+        if no_push:
+            # kaniko never contacts destinations with --no-push (root.go, CheckPushPermissions);
+            # an invalid reference is still worth naming, so parse without recording a use.
+            _use(dest.ref, dest.source, "push", [], invalid, tag=True)
+            continue
+        _use(dest.ref, dest.source, "push", uses, invalid, tag=True)
     cache_repo = ctx.kaniko.get("cache-repo")
     if cache_repo and not cache_repo.startswith("oci:"):
         try:

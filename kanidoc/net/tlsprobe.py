@@ -54,11 +54,33 @@ def presented_chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
     return (leaf,) if leaf else ()
 
 
-def _client_context() -> ssl.SSLContext:
+# crypto/tls defaultCipherSuites for TLS 1.2 (Go >= 1.22: no RSA key exchange, no 3DES, no
+# DHE at all): ECDHE with AES-GCM, ChaCha20-Poly1305 and AES-CBC-SHA. TLS 1.3 suites are
+# fixed in both Go and OpenSSL.
+GO_TLS12_CIPHERS = ":".join([
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA",
+])
+
+
+def go_like_context(verify: bool) -> ssl.SSLContext:
+    """An OpenSSL client context that offers what Go's crypto/tls offers."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        context.hostname_checks_common_name = False  # Go >= 1.15 ignores the Common Name
+        # Go treats every certificate in the pool as a trust anchor, intermediates too
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
     context.minimum_version = ssl.TLSVersion.TLSv1_2  # Go >= 1.18 client default
+    context.set_ciphers(GO_TLS12_CIPHERS)
+    return context
+
+
+def _client_context() -> ssl.SSLContext:
+    context = go_like_context(verify=False)
     context.set_alpn_protocols(["http/1.1"])  # we speak HTTP/1.1 on this socket
     return context
 

@@ -162,3 +162,11 @@ def test_real_password_with_dollar_passes(kanidoc, tmp_path: Path) -> None:
     cfg = write_config(tmp_path / "c.json", {"registry.example.com:5050": {"auth": b64("u:Tr0ub4dor$Horse9")}})
     run = check(kanidoc, tmp_path, cfg, "--destination", DEST)
     assert run.code == 0 and "KD-AUTH-007" not in run.codes()
+
+
+def test_no_push_destinations_are_not_contacted(kanidoc, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path / "c.json", {})
+    run = check(kanidoc, tmp_path, cfg, "--", "/kaniko/executor", "--no-push", "--destination", "myimage:ci",
+                "--tar-path", "/tmp/image.tar")
+    assert run.json()["checks"][0]["status"] == "pass"
+    assert "KD-AUTH-016" in run.codes() and run.code == 0
