@@ -27,6 +27,7 @@ from kanidoc.context import Context
 from kanidoc.credentials import builtin_provider, version_tuple
 from kanidoc.gosem import challenge as gochallenge
 from kanidoc.gosem import dockerconfig as dc
+from kanidoc.gosem import proxy as goproxy
 from kanidoc.gosem import truststore as ts
 from kanidoc.gosem.reference import ReferenceError, new_tag, parse_reference
 from kanidoc.model import CheckResult, Finding, Severity
@@ -206,6 +207,12 @@ class PushCheck(BaseCheck):
     def _token(self, client: RegistryClient, ch: gochallenge.Challenge, creds: Creds, scopes: list[str],
                ctx: Context) -> tuple[str | None, Reply | None]:
         realm = ch.realm or ""
+        # Go asks ProxyFromEnvironment for every request: the realm (often another host, or
+        # http://127.0.0.1) gets its own decision; credentials never go to a proxy Go would skip.
+        realm_proxy = goproxy.decide(goproxy.ProxyEnv.from_environ(ctx.env), realm).proxy
+        if realm_proxy != client.proxy:
+            with RegistryClient(realm_proxy, client.verify, client.connect_timeout, client.read_timeout) as own:
+                return self._token(own, ch, creds, scopes, ctx)
         params: list[tuple[str, str]] = []
         if ch.service:
             params.append(("service", ch.service))

@@ -153,6 +153,15 @@ def _is_ca(cert: x509.Certificate) -> bool:
     return value.ca
 
 
+def _max_path_len(cert: x509.Certificate) -> int | None:
+    ext = _ext(cert, ExtensionOID.BASIC_CONSTRAINTS)
+    if ext is None:
+        return None
+    value = ext.value
+    assert isinstance(value, x509.BasicConstraints)
+    return value.path_length
+
+
 def _can_sign(cert: x509.Certificate) -> bool:
     ext = _ext(cert, ExtensionOID.KEY_USAGE)
     if ext is None:
@@ -278,6 +287,11 @@ def _build(
                 terr = time_error(candidate, now)
                 if terr is not None:
                     hint = hint or (terr[0], terr[1], candidate)
+                    continue
+                # isValid for a parent: path length (intermediates below it) must fit MaxPathLen
+                pathlen = _max_path_len(candidate)
+                if pathlen is not None and len(chain) - 1 > pathlen:
+                    hint = hint or ("pathlen", "x509: too many intermediates for path length constraint", candidate)
                     continue
                 if is_root:
                     chains.append([*chain, candidate])

@@ -251,3 +251,18 @@ def test_reachability_probes_the_token_realm(kanidoc, token_registry, tokens, ca
     ok = next(f for f in check["findings"] if f["code"] == "KD-REACH-020")
     assert ok["evidence"]["challenge"]["realm"] == tokens.realm
     assert run.code == 0
+
+
+def test_token_request_takes_its_own_proxy_decision(kanidoc, token_registry, tokens, ca, squid_allow, tmp_path) -> None:
+    # registry via HTTPS_PROXY by name; the realm is http://127.0.0.1/...: loopback, never
+    # proxied by Go, so the Basic credentials must not travel through the proxy
+    name = token_registry.named()
+    cfg = config_for(tmp_path, name, "pusher")
+    before = squid_allow.access_log()
+    run = kanidoc("check", "--only", "push", "--format", "json", "--connect-timeout", "3", "--auth-file", str(cfg),
+                  "--registry-certificate", f"{name}={ca.pem}", "--destination", f"{name}/lab/viaproxy:1",
+                  env={"HTTPS_PROXY": squid_allow.url(), "HTTP_PROXY": squid_allow.url()})
+    check = next(c for c in run.json()["checks"] if c["id"] == "push")
+    assert "KD-PUSH-022" in codes(check), check
+    new = squid_allow.access_log()[len(before):]
+    assert f"CONNECT {name}" in new and "/token" not in new

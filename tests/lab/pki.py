@@ -44,11 +44,11 @@ def _builder(subject: x509.Name, issuer: x509.Name, key: ec.EllipticCurvePrivate
 
 
 def ca(cn: str, issuer: Issued | None = None, *, org: str = "kanidoc lab", days: int = 3650,
-       not_before: dt.datetime | None = None) -> Issued:
+       not_before: dt.datetime | None = None, path_length: int | None = None) -> Issued:
     key = ec.generate_private_key(ec.SECP256R1())
     nb = not_before or NOW - dt.timedelta(days=1)
     b = _builder(_name(cn, org), issuer.cert.subject if issuer else _name(cn, org), key, nb, nb + dt.timedelta(days=days))
-    b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    b = b.add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
     b = b.add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
                                       key_encipherment=False, data_encipherment=False, key_agreement=False,
                                       encipher_only=False, decipher_only=False), critical=True)

@@ -83,3 +83,15 @@ def test_strict_profile_is_only_a_second_opinion(chain) -> None:
     root = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
     assert xv.verify(certs, "reg.test", [root]).ok  # Go accepts it
     assert xv.strict_profile_error(certs, "reg.test", [root])  # RFC 5280 profile does not
+
+
+def test_path_length_constraint() -> None:
+    # Go isValid: a root with pathlen:0 may not have an intermediate below it
+    root = pki.ca("PathLen0 Root", path_length=0)
+    inter = pki.ca("Below PathLen0", root)
+    leaf = pki.leaf(inter, ["reg.test"])
+    v = xv.verify([leaf.cert, inter.cert], "reg.test", [root.cert])
+    assert v.fault == "unknown-authority" and v.hint_fault == "pathlen"
+    assert "too many intermediates for path length constraint" in (v.go_error or "")
+    direct = pki.leaf(root, ["reg.test"])
+    assert xv.verify([direct.cert], "reg.test", [root.cert]).ok
