@@ -142,8 +142,21 @@ class TLSCheck(BaseCheck):
         for label, res in realms.items():
             if res.tls is None:
                 continue
+            # kaniko fetches the token through the registry's own transport (ggcr bearer.go
+            # wraps it): that registry's skip flags and --registry-certificate pool apply.
+            owners = [r for r, rep in endpoints.items()
+                      if rep.challenge is not None and (rep.challenge.realm or "").split("?", 1)[0] == label]
+            skipped = [r for r in owners if ctx.skip_tls_verify or r in skip_registries]
+            if owners and len(skipped) == len(owners):
+                findings.append(R.VERIFY_OFF.finding(
+                    f"token realm {label}: not verified either (it is fetched through {skipped[0]}'s transport)",
+                    {"realm": label, "registries": skipped}))
+                continue
+            pool = list(store.roots)
+            if any(r in extras for r in owners):
+                pool += [c for certs in extras.values() for c in certs]
             chain = _load_chain(res.tls.chain_der)
-            f, add = self._verify(f"token realm {label}", res.endpoint.host, chain, list(store.roots), seen, now, False, ctx)
+            f, add = self._verify(f"token realm {label}", res.endpoint.host, chain, pool, seen, now, False, ctx)
             findings += f
             additions += add
         facts = {"store": store, "bundle_additions": list(dict.fromkeys(additions))}
