@@ -118,6 +118,17 @@ class AuthCheck(BaseCheck):
                     {"ignored_file": home_cfg, "kaniko_reads": loc.kaniko_path, "DOCKER_CONFIG": ctx.docker_config_dir},
                     severity=Severity.WARNING if exists else Severity.ERROR,
                     snippet=f"- mkdir -p {loc.kaniko_path.rsplit('/', 1)[0]}\n- cp {home_cfg} {loc.kaniko_path}"))
+            elif not ctx.host_path(loc.kaniko_path).is_file():
+                # ggcr keychain.go (v0.19.2+, kaniko >= v1.23.2): with no docker config at all,
+                # $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json (Podman's).
+                version = version_tuple(ctx.kaniko_version)
+                candidates = [ctx.env.get("REGISTRY_AUTH_FILE", "")]
+                if ctx.env.get("XDG_RUNTIME_DIR"):
+                    candidates.append(ctx.env["XDG_RUNTIME_DIR"].rstrip("/") + "/containers/auth.json")
+                for path in candidates:
+                    if path and ctx.host_path(path).is_file() and (version is None or version >= (1, 23, 2)):
+                        loc = Location(ctx.host_path(path), path, False)
+                        break
         try:
             with open(loc.path, "rb") as fh:
                 raw = fh.read(MAX_CONFIG_BYTES + 1)

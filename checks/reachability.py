@@ -246,6 +246,16 @@ class ReachabilityCheck(BaseCheck):
 
     def _hop_failure(self, ctx: Context, hop: Hop, res: ProbeResult, base: dict[str, Any], label: str) -> Finding:
         rule = _hop_rule(hop)
+        uses = [u for u in collect(ctx).uses if u.registry == label]
+        if uses and all(u.fallback for u in uses):
+            # only the fallback behind a --registry-mirror: kaniko fails here only if the mirror does
+            base = {**base, "fallback_only": True}
+            finding = self._hop_failure_inner(ctx, hop, res, base, label, rule)
+            return rule.finding(finding.message + " (only the fallback behind --registry-mirror)", finding.evidence,
+                                fix=finding.remediation.text if finding.remediation else None, severity=Severity.WARNING)
+        return self._hop_failure_inner(ctx, hop, res, base, label, rule)
+
+    def _hop_failure_inner(self, ctx: Context, hop: Hop, res: ProbeResult, base: dict[str, Any], label: str, rule: Rule) -> Finding:
         ev = {**base, "failed_hop": hop.name, "go_error": hop.go_error}
         ev.update({k: v for k, v in hop.data.items() if k in ("status", "reason", "via", "server", "proxy_authenticate", "credentials_in_proxy_url", "attempts", "server")})
         fix: str | None = None

@@ -37,6 +37,7 @@ class RegistryUse:
     purpose: str  # "push" or "pull"
     source: str  # "--destination", "FROM (line 3)", "--cache-repo", "--registry-mirror"
     ref: str  # the reference as kaniko will use it
+    fallback: bool = False  # contacted only when the --registry-mirror fails
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,22 @@ def collect(ctx: Context) -> Targets:
         else:
             build_args = {k: (v if v is not None else ctx.env.get(k)) for k, v in ctx.kaniko.build_args.items()}
             parsed = dockerfile_mod.parse(text, build_args)
+            mirrors = ctx.kaniko.all("registry-mirror")
+            no_fallback = ctx.kaniko.flag("skip-default-registry-fallback")
             for image in parsed.images:
                 if image.image is None:
                     unresolved.append(image)
                     continue
-                _use(image.image, f"{image.instruction} (line {image.line})", "pull", uses, invalid)
+                found: list[RegistryUse] = []
+                _use(image.image, f"{image.instruction} (line {image.line})", "pull", found, invalid)
+                for use in found:
+                    # kaniko (pkg/image/remote/remote.go): Docker Hub pulls go to the mirrors
+                    # first; the original registry is only a fallback, or not used at all with
+                    # --skip-default-registry-fallback.
+                    if mirrors and use.registry == "index.docker.io":
+                        if no_fallback:
+                            continue
+                        use = RegistryUse(use.registry, use.repository, use.purpose,
+                                          use.source + ", fallback after --registry-mirror", use.ref, fallback=True)
+                    uses.append(use)
     return Targets(tuple(uses), tuple(invalid), tuple(unresolved), note)

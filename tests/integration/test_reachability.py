@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import shutil
 import subprocess
 import threading
@@ -243,3 +244,19 @@ def test_proxy_cannot_reach_the_registry_5xx(kanidoc, lab) -> None:
         run, check = reach(kanidoc, f"dead.lab.test:{closed}/{REPO}", env={"HTTPS_PROXY": sq.url()}, timeout="4")
     f = finding(check, "KD-REACH-016")
     assert f["evidence"]["status"] >= 500 and run.code == 1
+
+
+def test_docker_hub_behind_a_mirror_is_only_a_fallback(kanidoc, registry, tmp_path) -> None:
+    # DNS answers SERVFAIL (on loopback): Docker Hub is unreachable, the mirror works
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM alpine:3.20\n")
+    with servers.fake_dns("servfail") as dns:
+        run, check = reach(kanidoc, f"{registry.address}/{REPO}", "--dockerfile", str(df), "--dns-server", dns.server,
+                           "--", "/kaniko/executor", "--registry-mirror", registry.address)
+        f = finding(check, "KD-REACH-009")
+        assert f["severity"] == "warning" and f["evidence"]["fallback_only"] is True
+        assert run.code == 0
+        # with --skip-default-registry-fallback kaniko never contacts Docker Hub
+        run, check = reach(kanidoc, f"{registry.address}/{REPO}", "--dockerfile", str(df), "--dns-server", dns.server,
+                           "--", "/kaniko/executor", "--registry-mirror", registry.address, "--skip-default-registry-fallback")
+        assert "index.docker.io" not in json.dumps(check)

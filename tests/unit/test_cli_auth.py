@@ -170,3 +170,13 @@ def test_no_push_destinations_are_not_contacted(kanidoc, tmp_path: Path) -> None
                 "--tar-path", "/tmp/image.tar")
     assert run.json()["checks"][0]["status"] == "pass"
     assert "KD-AUTH-016" in run.codes() and run.code == 0
+
+
+def test_registry_auth_file_fallback(kanidoc, tmp_path: Path) -> None:
+    # no docker config at all: ggcr (kaniko >= v1.23.2) reads $REGISTRY_AUTH_FILE
+    podman = write_config(tmp_path / "auth.json", {"registry.example.com:5050": {"auth": b64("u:p")}})
+    env = {"REGISTRY_AUTH_FILE": str(podman), "DOCKER_CONFIG": str(tmp_path / "none")}
+    run = kanidoc("check", "--only", "auth", "--format", "json", "--destination", DEST, env=env)
+    assert run.code == 0 and "KD-AUTH-011" in run.codes()
+    run = kanidoc("check", "--only", "auth", "--format", "json", "--destination", DEST, "--kaniko-version", "v1.23.0", env=env)
+    assert run.code == 1  # older kaniko: anonymous
