@@ -107,9 +107,29 @@ class RegistryClient:
 
     def request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
                 data: Mapping[str, str] | None = None) -> Reply:
-        """One request under a *total* deadline. httpx's read timeout is per read, so a
-        server dripping a byte a second would never trip it: a watchdog closes the
-        connection when the whole exchange outlives ``connect_timeout + read_timeout``."""
+        """One request under a *total* deadline, whatever the server does.
+
+        httpx's timeouts are per read: a server dripping its *headers* a byte at a time never
+        trips them, and nothing can be closed before the headers arrive. So the exchange runs
+        in a daemon thread; past the deadline it is abandoned (its client closed, a fresh one
+        used from then on) and the caller gets a "no complete answer" reply in time."""
+        total = self.connect_timeout + self.read_timeout
+        box: list[Reply] = []
+        worker = threading.Thread(target=lambda: box.append(self._request(method, url, headers, data)), daemon=True)
+        worker.start()
+        worker.join(total + 0.5)
+        if box:
+            return box[0]
+        stuck = self._client
+        self.__enter__()  # a new httpx client: the old one may still be in use by the stuck thread
+        if stuck is not None:
+            with contextlib.suppress(Exception):
+                stuck.close()
+        return Reply(0, "", {}, b"", url, error=f"no complete answer within {total:g} s")
+
+    def _request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
+                 data: Mapping[str, str] | None = None) -> Reply:
+        """The exchange itself; a watchdog closes the response if its body outlives the deadline."""
         import httpx
 
         assert self._client is not None

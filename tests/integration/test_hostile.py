@@ -147,3 +147,15 @@ def test_registry_upload_answers_named(kanidoc, tmp_path, case) -> None:
     if case == "429":
         assert f["evidence"]["rate_limit"] == {"ratelimit-limit": "100;w=21600", "ratelimit-remaining": "0", "retry-after": "60"}
     assert not {x["code"] for x in push["findings"]} & {"KD-PUSH-014"}  # the registry answered, not a WAF
+
+
+def test_header_drip_is_abandoned_in_time(tmp_path) -> None:
+    # review finding: a server dripping its headers kept a request alive for a minute
+    from kanidoc.net.registry_client import RegistryClient
+
+    # one byte a second, read timeout 1.5 s: no single read ever times out
+    with hostile.serve(hostile.drip) as srv, RegistryClient(None, False, 0.5, 1.5) as client:
+        start = time.monotonic()
+        reply = client.request("GET", f"http://{srv.address}/v2/")
+        assert time.monotonic() - start < 3.5
+        assert reply.error and "no complete answer" in reply.error
