@@ -10,11 +10,14 @@ are resolved by squid's hosts file, never by the system resolver.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
 import json
 import shutil
+import socket
+import ssl
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -23,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.lab import servers
+from tests.lab import hostile, servers
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(shutil.which("skopeo") is None, reason="skopeo not installed")]
@@ -96,41 +99,17 @@ def squid_other_name(lab: Path) -> Iterator[servers.Squid]:
         yield sq
 
 
-def _banner_port(banner: bytes) -> Any:
+@contextlib.contextmanager
+def _banner_port(banner: bytes) -> Iterator[int]:
     """A loopback port that answers anything with ``banner`` and hangs up."""
-    import contextlib
-    import socket
-    import threading
 
-    @contextlib.contextmanager
-    def serve() -> Iterator[int]:
-        srv = socket.socket()
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(4)
-        srv.settimeout(0.2)
-        stop = threading.Event()
+    def answer(conn: socket.socket, _state: hostile.Hostile) -> None:
+        conn.settimeout(2)
+        conn.recv(4096)
+        conn.sendall(banner)
 
-        def loop() -> None:
-            while not stop.is_set():
-                try:
-                    conn, _ = srv.accept()
-                except OSError:
-                    continue
-                with contextlib.suppress(OSError), conn:
-                    conn.settimeout(2)
-                    conn.recv(4096)
-                    conn.sendall(banner)
-
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-        try:
-            yield srv.getsockname()[1]
-        finally:
-            stop.set()
-            thread.join(2)
-            srv.close()
-
-    return serve()
+    with hostile.serve(answer) as srv:
+        yield srv.port
 
 
 def gitlab_log(*lines: str) -> str:
@@ -270,42 +249,13 @@ def _pki(tmp: Path, fault: str) -> tuple[Path, Path, Path]:
     return certs, crt, pem_key
 
 
-def _tls_listener(crt: Path, key: Path) -> Any:
+@contextlib.contextmanager
+def _tls_listener(crt: Path, key: Path) -> Iterator[int]:
     """Accepts TLS on loopback and presents ``crt``; the client's verification is what fails."""
-    import contextlib
-    import socket
-    import ssl
-    import threading
-
-    @contextlib.contextmanager
-    def serve() -> Iterator[int]:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(crt, key)
-        srv = socket.socket()
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(8)
-        srv.settimeout(0.2)
-        stop = threading.Event()
-
-        def loop() -> None:
-            while not stop.is_set():
-                try:
-                    conn, _ = srv.accept()
-                except OSError:
-                    continue
-                with contextlib.suppress(OSError), ctx.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(1)
-
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-        try:
-            yield srv.getsockname()[1]
-        finally:
-            stop.set()
-            thread.join(2)
-            srv.close()
-
-    return serve()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    with hostile.serve(lambda conn, _state: conn.recv(1), tls=ctx) as srv:  # type: ignore[arg-type,return-value]
+        yield srv.port
 
 
 CERT_FAULTS = {"expired": "KD-TLS-005", "not-yet-valid": "KD-TLS-006", "ip-san": "KD-TLS-018", "cn-only": "KD-TLS-004",
