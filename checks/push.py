@@ -32,7 +32,7 @@ from kanidoc.gosem import truststore as ts
 from kanidoc.gosem.reference import ReferenceError, new_tag, parse_reference
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.registry_client import RegistryClient, Reply
-from kanidoc.plugin import BaseCheck
+from kanidoc.plugin import BaseCheck, SkipCheck
 from kanidoc.rules import Rule
 from kanidoc.rules import push as R
 from kanidoc.targets import gitlab_helper_registry, registry_hostname
@@ -109,6 +109,11 @@ class PushCheck(BaseCheck):
         findings: list[Finding] = []
         reach = deps.get("reachability")
         auth = deps.get("auth")
+        missing = [d for d in self.requires if d not in deps]
+        if missing:
+            # Without them the replay would go out with no credentials or no endpoint and blame
+            # the account (or pass having replayed nothing).
+            raise SkipCheck(f"needs the {' and '.join(missing)} check(s) in the same run: add them to --only")
         endpoints: Mapping[str, Any] = reach.facts.get("endpoints", {}) if reach else {}
         cfg: dc.DockerConfig | None = auth.facts.get("config") if auth else None
         k = ctx.kaniko

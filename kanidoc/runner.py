@@ -121,17 +121,5 @@ def select(checks: Sequence[LoadedCheck], only: Sequence[str], skip: Sequence[st
     unknown = [i for i in [*only, *skip] if i not in known]
     if unknown:
         raise ValueError(f"unknown check id(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    wanted = set(only)
-    if only:
-        # --only push also runs what push needs (reachability, auth): a check without its
-        # requirements would replay with no credentials and blame the account.
-        by_id = {c.id: c for c in checks}
-        todo = list(only)
-        while todo:
-            loaded = by_id.get(todo.pop())
-            for dep in (loaded.check.requires if loaded and loaded.check else ()):
-                if dep not in wanted and dep in by_id:
-                    wanted.add(dep)
-                    todo.append(dep)
-    chosen = [c for c in checks if (not only or c.id in wanted) and c.id not in skip]
+    chosen = [c for c in checks if (not only or c.id in only) and c.id not in skip]
     return chosen

@@ -259,7 +259,7 @@ def test_token_request_takes_its_own_proxy_decision(kanidoc, token_registry, tok
     name = token_registry.named()
     cfg = config_for(tmp_path, name, "pusher")
     before = squid_allow.access_log()
-    run = kanidoc("check", "--only", "push", "--format", "json", "--connect-timeout", "3", "--auth-file", str(cfg),
+    run = kanidoc("check", "--only", "reachability,auth,push", "--format", "json", "--connect-timeout", "3", "--auth-file", str(cfg),
                   "--registry-certificate", f"{name}={ca.pem}", "--destination", f"{name}/lab/viaproxy:1",
                   env={"HTTPS_PROXY": squid_allow.url(), "HTTP_PROXY": squid_allow.url()})
     check = next(c for c in run.json()["checks"] if c["id"] == "push")

@@ -180,3 +180,9 @@ def test_registry_auth_file_fallback(kanidoc, tmp_path: Path) -> None:
     assert run.code == 0 and "KD-AUTH-011" in run.codes()
     run = kanidoc("check", "--only", "auth", "--format", "json", "--destination", DEST, "--kaniko-version", "v1.23.0", env=env)
     assert run.code == 1  # older kaniko: anonymous
+
+
+def test_push_alone_is_skipped_not_passed(kanidoc, tmp_path: Path) -> None:
+    run = kanidoc("check", "--only", "push", "--format", "json", "--destination", DEST)
+    push = run.json()["checks"][0]
+    assert push["status"] == "skip" and "add them to --only" in push["reason"]

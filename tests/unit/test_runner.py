@@ -97,9 +97,3 @@ def test_select() -> None:
         assert "zzz" in str(exc)
     else:
         raise AssertionError("unknown id accepted")
-
-
-def test_only_pulls_in_requirements() -> None:
-    checks = loaded(Sleepy("reach", 0), Sleepy("auth", 0), Sleepy("push", 0, ("reach", "auth")), Sleepy("other", 0))
-    assert [c.id for c in select(checks, ["push"], [])] == ["reach", "auth", "push"]
-    assert [c.id for c in select(checks, ["push"], ["auth"])] == ["reach", "push"]  # --skip still wins
