@@ -42,6 +42,16 @@ def worst(statuses: list[Status]) -> Status:
     return result
 
 
+def status_of(findings: list[Finding] | tuple[Finding, ...]) -> Status:
+    """A check's status from its findings: any error fails it, any warning warns."""
+    severities = {f.severity for f in findings}
+    if Severity.ERROR in severities:
+        return Status.FAIL
+    if Severity.WARNING in severities:
+        return Status.WARN
+    return Status.PASS
+
+
 @dataclass(frozen=True)
 class Remediation:
     text: str

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
-from kanidoc.model import CheckResult, Finding, Severity, Status
+from kanidoc.model import CheckResult, Finding, status_of
 
 if TYPE_CHECKING:
     from kanidoc.context import Context
@@ -35,15 +35,6 @@ class SkipCheck(Exception):
 
 class CheckFailed(Exception):
     """Raised by a check that cannot complete (bad local input): status ``error``."""
-
-
-def status_of(findings: list[Finding] | tuple[Finding, ...]) -> Status:
-    severities = {f.severity for f in findings}
-    if Severity.ERROR in severities:
-        return Status.FAIL
-    if Severity.WARNING in severities:
-        return Status.WARN
-    return Status.PASS
 
 
 class BaseCheck:

@@ -39,8 +39,7 @@ from kanidoc.explain.signatures import (
     needles,
 )
 from kanidoc.gosem import reference
-from kanidoc.model import CheckResult, Finding, JSONValue, Report, Severity, Status
-from kanidoc.plugin import status_of
+from kanidoc.model import CheckResult, Finding, JSONValue, Report, Severity, Status, status_of
 from kanidoc.redact import Redactor
 from kanidoc.report import now_utc
 from kanidoc.rules import Rule, all_rules
