@@ -36,6 +36,7 @@ from kanidoc.plugin import BaseCheck, SkipCheck
 from kanidoc.rules import Rule
 from kanidoc.rules import push as R
 from kanidoc.targets import gitlab_helper_registry, registry_hostname
+from kanidoc.trust import pool_for
 
 MANIFEST_ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -195,13 +196,7 @@ class PushCheck(BaseCheck):
         skip = ctx.skip_tls_verify or registry in ctx.kaniko.all("skip-tls-verify-registry")
         verify: ssl.SSLContext | bool = False
         if not skip:
-            store = ctx.memo.get("truststore", lambda: ts.load(ctx.env, ctx.host_path, ca_bundle=ctx.ca_bundle))
-            pems = [ts.to_pem(c) for c in store.roots]
-            if any(host == registry for host, _path in ctx.registry_certificates):
-                # kaniko appends every --registry-certificate to one shared copy of the pool
-                for _h, _sf, certs in ts.load_extra([(h, ctx.host_path(p)) for h, p in ctx.registry_certificates]):
-                    pems += [ts.to_pem(c) for c in certs]
-            verify = _ssl_context("".join(pems))
+            verify = _ssl_context("".join(ts.to_pem(c) for c in pool_for(ctx, registry)))
         proxy = report.result.decision.proxy if report is not None else None
         return RegistryClient(proxy, verify, ctx.connect_timeout, max(1.0, min(ctx.connect_timeout * 2, ctx.remaining())))
 

@@ -23,6 +23,7 @@ from kanidoc.gosem import proxy as goproxy
 from kanidoc.gosem.reference import Registry as GoRegistry
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.hops import Budget, Hop
+from kanidoc.net.httpwire import body_kind
 from kanidoc.net.probe import Endpoint, ProbeResult, ProbeSettings, probe
 from kanidoc.plugin import BaseCheck
 from kanidoc.rules import Rule
@@ -83,8 +84,7 @@ def who_answered(result: ProbeResult) -> tuple[bool, dict[str, Any]]:
     resp = result.response
     assert resp is not None
     ctype = (resp.header("Content-Type") or "").split(";")[0].strip().lower()
-    body = resp.body.lstrip()
-    kind = "empty" if not body else "html" if body[:1] == b"<" or "html" in ctype else "json" if body[:1] in (b"{", b"[") else "text"
+    kind = body_kind(resp.body, ctype)
     facts: dict[str, Any] = {
         "status": resp.status,
         "content_type": ctype or None,

@@ -24,6 +24,7 @@ from kanidoc.plugin import BaseCheck, SkipCheck
 from kanidoc.rules import Rule
 from kanidoc.rules import tls as R
 from kanidoc.targets import collect
+from kanidoc.trust import kaniko_store, pool_for, registry_certificates
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -70,11 +71,6 @@ def before_script(pem: str, path: str = KANIKO_BUNDLE) -> str:
     return f'before_script:\n  - |\n    echo "{lines[0]}\n{body}" >> {path}'
 
 
-def kaniko_store(ctx: Context) -> ts.TrustStore:
-    """The store kaniko would use, loaded once per run (tls and push both need it)."""
-    return ctx.memo.get("truststore", lambda: ts.load(ctx.env, ctx.host_path, ca_bundle=ctx.ca_bundle))
-
-
 def interception_product(chain: list[x509.Certificate]) -> str | None:
     for cert in chain[1:] + chain[:1]:
         text = cert.issuer.rfc4514_string().lower()
@@ -119,10 +115,7 @@ class TLSCheck(BaseCheck):
         additions: list[str] = []
         skip_registries = set(ctx.kaniko.all("skip-tls-verify-registry"))
         for registry, rep in endpoints.items():
-            pool = list(store.roots)
-            if registry in extras:
-                # kaniko appends every --registry-certificate to one shared copy of the pool
-                pool += [c for certs in extras.values() for c in certs]
+            pool = pool_for(ctx, registry)
             if ctx.skip_tls_verify or registry in skip_registries:
                 flag = "--skip-tls-verify" if ctx.skip_tls_verify else f"--skip-tls-verify-registry {registry}"
                 findings.append(R.VERIFY_OFF.finding(
@@ -152,9 +145,8 @@ class TLSCheck(BaseCheck):
                     f"token realm {label}: not verified either (it is fetched through {skipped[0]}'s transport)",
                     {"realm": label, "registries": skipped}))
                 continue
-            pool = list(store.roots)
-            if any(r in extras for r in owners):
-                pool += [c for certs in extras.values() for c in certs]
+            with_cert = [r for r in owners if r in extras]
+            pool = pool_for(ctx, with_cert[0]) if with_cert else list(store.roots)
             chain = _load_chain(res.tls.chain_der)
             f, add = self._verify(f"token realm {label}", res.endpoint.host, chain, pool, seen, now, False, ctx)
             findings += f
@@ -204,7 +196,7 @@ class TLSCheck(BaseCheck):
         if not ctx.registry_certificates:
             return extras, out
         contacted = collect(ctx).registries()
-        for host, sf, certs in ts.load_extra([(h, ctx.host_path(p)) for h, p in ctx.registry_certificates]):
+        for host, sf, certs in registry_certificates(ctx):
             ev: dict[str, Any] = {"registry": host, "path": sf.path}
             if sf.error:
                 out.append(R.REGISTRY_CERT.finding(

@@ -74,6 +74,11 @@ def _use(
 
 
 def collect(ctx: Context) -> Targets:
+    """The registries of this run; computed once (auth, reachability, tls all ask)."""
+    return ctx.memo.get("targets", lambda: _collect(ctx))
+
+
+def _collect(ctx: Context) -> Targets:
     uses: list[RegistryUse] = []
     invalid: list[InvalidRef] = []
     no_push = ctx.kaniko.flag("no-push")

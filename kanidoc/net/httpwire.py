@@ -16,6 +16,18 @@ MAX_HEAD = 64 * 1024
 MAX_BODY = 16 * 1024
 
 
+def body_kind(body: bytes, content_type: str | None) -> str:
+    """What a (capped) body looks like: empty, html, json or text. Enough to tell a
+    registry's JSON error from a proxy's or WAF's HTML page without echoing it."""
+    body = body.lstrip()
+    ctype = (content_type or "").lower()
+    if not body:
+        return "empty"
+    if body[:1] == b"<" or "html" in ctype:
+        return "html"
+    return "json" if body[:1] in (b"{", b"[") else "text"
+
+
 class WireError(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # httpx is imported when a request is replayed (start-up cost
 
 from kanidoc import __version__
 from kanidoc.gosem.proxy import ProxyURL
+from kanidoc.net.httpwire import body_kind
 
 MAX_BODY = 64 * 1024
 USER_AGENT = f"kanidoc/{__version__} (replaying go-containerregistry)"
@@ -57,13 +58,7 @@ class Reply:
 
     @property
     def body_kind(self) -> str:
-        body = self.body.lstrip()
-        ctype = self.headers.get("content-type", "")
-        if not body:
-            return "empty"
-        if body[:1] == b"<" or "html" in ctype:
-            return "html"
-        return "json" if body[:1] in (b"{", b"[") else "text"
+        return body_kind(self.body, self.headers.get("content-type"))
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status, "body": self.body_kind,
