@@ -103,9 +103,6 @@ class PushCheck(BaseCheck):
     requires = ("reachability", "auth")
     runs_after_failure = True
 
-    def prepare(self, ctx: Context) -> None:
-        import httpx  # noqa: F401  (warm the import while reachability probes)
-
     def run(self, ctx: Context, deps: Mapping[str, CheckResult]) -> CheckResult:
         findings: list[Finding] = []
         reach = deps.get("reachability")
@@ -198,7 +195,8 @@ class PushCheck(BaseCheck):
         if not skip:
             verify = _ssl_context("".join(ts.to_pem(c) for c in pool_for(ctx, registry)))
         proxy = report.result.decision.proxy if report is not None else None
-        return RegistryClient(proxy, verify, ctx.connect_timeout, max(1.0, min(ctx.connect_timeout * 2, ctx.remaining())))
+        return RegistryClient(proxy, verify, ctx.connect_timeout, max(1.0, min(ctx.connect_timeout * 2, ctx.remaining())),
+                              dns_server=ctx.dns_server)
 
     def _base(self, report: Any, registry: str) -> str:
         scheme = report.scheme if report is not None else "https"
@@ -211,7 +209,8 @@ class PushCheck(BaseCheck):
         # http://127.0.0.1) gets its own decision; credentials never go to a proxy Go would skip.
         realm_proxy = goproxy.decide(goproxy.ProxyEnv.from_environ(ctx.env), realm).proxy
         if realm_proxy != client.proxy:
-            with RegistryClient(realm_proxy, client.verify, client.connect_timeout, client.read_timeout) as own:
+            with RegistryClient(realm_proxy, client.verify, client.connect_timeout, client.read_timeout,
+                                client.root, client.dns_server) as own:
                 return self._token(own, ch, creds, scopes, ctx)
         params: list[tuple[str, str]] = []
         if ch.service:

@@ -82,7 +82,8 @@ def send(sock: socket.socket | ssl.SSLSocket, data: bytes, deadline: float) -> N
 
 
 def read_response(
-    sock: socket.socket | ssl.SSLSocket, deadline: float, *, head_only: bool = False, method: str = "GET"
+    sock: socket.socket | ssl.SSLSocket, deadline: float, *, head_only: bool = False, method: str = "GET",
+    max_body: int = MAX_BODY,
 ) -> Response:
     buf = b""
     while b"\r\n\r\n" not in buf:
@@ -109,16 +110,17 @@ def read_response(
     resp = Response(parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", tuple(headers), raw_status_line=status_line)
     if head_only or method == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200:
         return resp
-    body, truncated = _read_body(sock, resp, rest, deadline)
+    body, truncated = _read_body(sock, resp, rest, deadline, max_body)
     return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, status_line)
 
 
-def _read_body(sock: socket.socket | ssl.SSLSocket, resp: Response, rest: bytes, deadline: float) -> tuple[bytes, bool]:
+def _read_body(sock: socket.socket | ssl.SSLSocket, resp: Response, rest: bytes, deadline: float,
+               max_body: int) -> tuple[bytes, bool]:
     length = resp.header("Content-Length")
     chunked = "chunked" in (resp.header("Transfer-Encoding") or "").lower()
-    want = MAX_BODY
+    want = max_body
     if length is not None and length.isdigit():
-        want = min(int(length), MAX_BODY)
+        want = min(int(length), max_body)
     body = rest
     try:
         while len(body) < want + (4096 if chunked else 0) and time.monotonic() < deadline:
@@ -135,7 +137,7 @@ def _read_body(sock: socket.socket | ssl.SSLSocket, resp: Response, rest: bytes,
     if chunked:
         body = _dechunk(body)
     truncated = len(body) > want or (length is not None and length.isdigit() and int(length) > len(body))
-    return body[:MAX_BODY], truncated
+    return body[:max_body], truncated
 
 
 def _dechunk(data: bytes) -> bytes:

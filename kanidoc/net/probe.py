@@ -95,6 +95,11 @@ def _basic(user: str | None, password: str | None) -> str:
     return "Basic " + base64.b64encode(raw).decode()
 
 
+def proxy_authorization(proxy: goproxy.ProxyURL) -> str:
+    """The header value Go's transport derives from the proxy URL's userinfo."""
+    return _basic(proxy.username, proxy.password)
+
+
 def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeResult:
     hops: list[Hop] = []
     decision = goproxy.decide(settings.proxy_env, endpoint.url, go_version=settings.go_version)
@@ -136,7 +141,7 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
     conn: socket.socket | ssl.SSLSocket = sock
     try:
         if proxy is not None:
-            conn, hop = _through_proxy(conn, proxy, endpoint, settings, budget)
+            conn, hop = tunnel(conn, proxy, endpoint, budget.left(settings.connect_timeout))
             hops.append(hop)
             if not hop.ok:
                 return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
@@ -171,12 +176,13 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
             conn.close()
 
 
-def _through_proxy(
-    sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, settings: ProbeSettings, budget: Budget
+def tunnel(
+    sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, timeout: float
 ) -> tuple[socket.socket | ssl.SSLSocket, Hop]:
+    """Through the proxy to ``endpoint`` on a connected socket: SOCKS5, or TLS to an
+    https:// proxy and then CONNECT for an https target (plain http goes as-is)."""
     watch = Stopwatch()
     conn: socket.socket | ssl.SSLSocket = sock
-    timeout = budget.left(settings.connect_timeout)
     if proxy.scheme.startswith("socks5"):
         return sock, _socks5(sock, proxy, endpoint, timeout, watch)
     if proxy.scheme == "https":

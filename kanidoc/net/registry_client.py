@@ -1,26 +1,33 @@
 """An HTTP client for replaying kaniko's registry requests, configured the way kaniko's
-transport is: the proxy Go picked (never httpx's own environment rules), kaniko's trust
-store (or none with --skip-tls-verify*), bounded timeouts and bounded bodies.
+transport is: the proxy Go picked, Go's resolver, kaniko's trust store (or none with
+--skip-tls-verify*), one total deadline per request and a bounded body.
+
+It is the reachability probe's own stack (net/dns, net/tcp, probe.tunnel, net/httpwire)
+with verification on, not a second HTTP library: both see the same DNS answers, the same
+proxy behaviour and the same wire, and no library's own rules (an HTTP client reading
+HTTPS_PROXY itself, a system resolver) can creep in. One connection per request
+(``Connection: close``): a replay is five requests, and nothing is left half-read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import ssl
-import threading
 import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # httpx is imported when a request is replayed (start-up cost)
-    import httpx
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from kanidoc import __version__
 from kanidoc.gosem.proxy import ProxyURL
-from kanidoc.net.httpwire import body_kind
+from kanidoc.net import dns, tcp
+from kanidoc.net.httpwire import WireError, body_kind, read_response, send
+from kanidoc.net.probe import Endpoint, proxy_authorization, tunnel
+from kanidoc.net.tlsprobe import go_like_context
 
 MAX_BODY = 64 * 1024
 USER_AGENT = f"kanidoc/{__version__} (replaying go-containerregistry)"
@@ -71,90 +78,128 @@ class Reply:
         return {k: v for k, v in out.items() if v is not None}
 
 
+class _Failed(Exception):
+    """A transport failure, worded as Go's transport would word it."""
+
+
 @dataclass
 class RegistryClient:
     proxy: ProxyURL | None
     verify: ssl.SSLContext | bool
     connect_timeout: float
     read_timeout: float
-    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    root: Path = Path("/")  # whose /etc/hosts and resolv.conf Go would read
+    dns_server: str | None = None
 
     def __enter__(self) -> RegistryClient:
-        import httpx
-
-        proxy = None
-        if self.proxy is not None:
-            auth = ""
-            if self.proxy.username is not None:
-                auth = urllib.parse.quote(self.proxy.username, safe="") + ":" + urllib.parse.quote(self.proxy.password or "", safe="") + "@"
-            host = f"[{self.proxy.host}]" if ":" in self.proxy.host else self.proxy.host
-            proxy = f"{self.proxy.scheme}://{auth}{host}:{self.proxy.port}"
-        self._client = httpx.Client(
-            proxy=proxy, verify=self.verify, trust_env=False, follow_redirects=False,
-            timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout),
-            headers={"User-Agent": USER_AGENT},
-        )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._client is not None:
-            self._client.close()
+        return None  # no connection outlives its request
 
     def request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
                 data: Mapping[str, str] | None = None) -> Reply:
-        """One request under a *total* deadline, whatever the server does.
-
-        httpx's timeouts are per read: a server dripping its *headers* a byte at a time never
-        trips them, and nothing can be closed before the headers arrive. So the exchange runs
-        in a daemon thread; past the deadline it is abandoned (its client closed, a fresh one
-        used from then on) and the caller gets a "no complete answer" reply in time."""
+        """One request under a *total* deadline (connect + read timeout), whatever the
+        server does: every read is bounded by what is left of it, so a server dripping its
+        headers a byte at a time is abandoned in time, and bodies stop at MAX_BODY."""
         total = self.connect_timeout + self.read_timeout
-        box: list[Reply] = []
-        worker = threading.Thread(target=lambda: box.append(self._request(method, url, headers, data)), daemon=True)
-        worker.start()
-        worker.join(total + 0.5)
-        if box:
-            return box[0]
-        stuck = self._client
-        self.__enter__()  # a new httpx client: the old one may still be in use by the stuck thread
-        if stuck is not None:
-            with contextlib.suppress(Exception):
-                stuck.close()
-        return Reply(0, "", {}, b"", url, error=f"no complete answer within {total:g} s")
-
-    def _request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
-                 data: Mapping[str, str] | None = None) -> Reply:
-        """The exchange itself; a watchdog closes the response if its body outlives the deadline."""
-        import httpx
-
-        assert self._client is not None
-        total = self.connect_timeout + self.read_timeout
-        expired = threading.Event()
-        streams: list[httpx.Response] = []
-
-        def kill() -> None:
-            expired.set()
-            for resp in streams:
-                with contextlib.suppress(Exception):
-                    resp.close()
-
-        watchdog = threading.Timer(total, kill)
-        watchdog.daemon = True
-        watchdog.start()
-        start = time.monotonic()
+        deadline = time.monotonic() + total
+        parts = urllib.parse.urlsplit(url)
+        body = urllib.parse.urlencode(dict(data)).encode() if data is not None else b""
+        conn: socket.socket | ssl.SSLSocket | None = None
         try:
-            with self._client.stream(method, url, headers=dict(headers or {}), data=data) as resp:
-                streams.append(resp)
-                body = b""
-                for chunk in resp.iter_bytes():
-                    body += chunk
-                    if len(body) >= MAX_BODY or time.monotonic() - start > total:
-                        break
-                return Reply(resp.status_code, resp.reason_phrase, {k.lower(): v for k, v in resp.headers.items()},
-                             body[:MAX_BODY], url, tuple(resp.headers.get_list("www-authenticate")))
-        except (httpx.HTTPError, httpx.StreamError, ssl.SSLError, OSError, ValueError, RuntimeError) as exc:
-            if expired.is_set():
+            conn = self._connect(parts, deadline)
+            send(conn, self._head(method, parts, headers or {}, body, data is not None) + body, deadline)
+            resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
+        except _Failed as exc:
+            return Reply(0, "", {}, b"", url, error=str(exc))
+        except WireError as exc:
+            if exc.kind == "timeout":
                 return Reply(0, "", {}, b"", url, error=f"no complete answer within {total:g} s")
-            return Reply(0, "", {}, b"", url, error=f"{type(exc).__name__}: {exc}")
+            return Reply(0, "", {}, b"", url, error=str(exc))
         finally:
-            watchdog.cancel()
+            if conn is not None:
+                with contextlib.suppress(OSError):
+                    conn.close()
+        lowered: dict[str, str] = {}
+        for key, value in resp.headers:
+            k = key.lower()
+            lowered[k] = f"{lowered[k]}, {value}" if k in lowered else value
+        return Reply(resp.status, resp.reason, lowered, resp.body, url, tuple(resp.all("www-authenticate")))
+
+    def _head(self, method: str, parts: urllib.parse.SplitResult, headers: Mapping[str, str], body: bytes,
+              form: bool) -> bytes:
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        proxy = self.proxy
+        plain_via_proxy = proxy is not None and parts.scheme == "http" and proxy.scheme in ("http", "https")
+        if plain_via_proxy:
+            target = urllib.parse.urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", parts.query, ""))
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}", f"User-Agent: {USER_AGENT}", "Connection: close"]
+        if body or method in ("POST", "PUT", "PATCH"):
+            # Go's transfer writer sends Content-Length: 0 for an empty POST (ggcr's upload
+            # POST has no body), none for an empty DELETE.
+            lines.append(f"Content-Length: {len(body)}")
+        if form:
+            lines.append("Content-Type: application/x-www-form-urlencoded")
+        if plain_via_proxy and proxy is not None and proxy.username is not None:
+            lines.append(f"Proxy-Authorization: {proxy_authorization(proxy)}")
+        for key, value in headers.items():
+            if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
+                continue  # Go refuses such a header field; it never reaches the wire
+            lines.append(f"{key}: {value}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+
+    def _connect(self, parts: urllib.parse.SplitResult, deadline: float) -> socket.socket | ssl.SSLSocket:
+        scheme = parts.scheme
+        if scheme not in ("http", "https"):
+            raise _Failed(f'unsupported protocol scheme "{scheme}"')
+        host = parts.hostname or ""
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError as exc:
+            raise _Failed(f"invalid port: {exc}") from None
+        proxy = self.proxy
+        dial_host, dial_port = (proxy.host, proxy.port) if proxy is not None else (host, port)
+        connect_by = min(deadline, time.monotonic() + self.connect_timeout)
+        resolved = dns.resolve(dial_host, root=self.root, dns_server=self.dns_server, timeout=_left(connect_by))
+        if not resolved.ok:
+            go = resolved.go_error or f"lookup {dial_host}: no such host"
+            raise _Failed(f"proxyconnect tcp: dial tcp: {go}" if proxy is not None else go)
+        sock, failures = tcp.dial(resolved.addresses, dial_port, _left(connect_by))
+        if sock is None:
+            go = failures[-1].go_error if failures else f"dial tcp {dial_host}:{dial_port}: i/o timeout"
+            raise _Failed(f"proxyconnect tcp: {go}" if proxy is not None else go)
+        conn: socket.socket | ssl.SSLSocket = sock
+        try:
+            if proxy is not None:
+                endpoint = Endpoint("registry", urllib.parse.urlunsplit((scheme, parts.netloc, "/", "", "")), host)
+                conn, hop = tunnel(sock, proxy, endpoint, _left(connect_by))
+                if not hop.ok:
+                    raise _Failed(hop.go_error or hop.detail)
+            if scheme == "https":
+                conn = self._tls(conn, host, connect_by)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                conn.close()
+            raise
+        return conn
+
+    def _tls(self, conn: socket.socket | ssl.SSLSocket, host: str, by: float) -> ssl.SSLSocket:
+        context = self.verify if isinstance(self.verify, ssl.SSLContext) else go_like_context(verify=bool(self.verify))
+        conn.settimeout(_left(by))
+        try:
+            tls = context.wrap_socket(conn, server_hostname=host, do_handshake_on_connect=False)
+            tls.do_handshake()
+        except TimeoutError:
+            raise _Failed("net/http: TLS handshake timeout") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise _Failed(f"tls: failed to verify certificate: {exc.verify_message or exc.reason}") from None
+        except ssl.SSLError as exc:
+            raise _Failed(f"tls: {exc.reason or exc}") from None
+        except OSError as exc:
+            raise _Failed(f"tls: {exc.strerror or exc}") from None
+        return tls
+
+
+def _left(by: float) -> float:
+    return max(0.01, by - time.monotonic())

@@ -37,7 +37,7 @@ def test_install_discovers_builtin_checks(tmp_path: Path, editable: bool) -> Non
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
-    # Dependencies (httpx, rich, ...) come from the test environment: a plain path entry,
+    # Dependencies (cryptography, rich, ...) come from the test environment: a plain path entry,
     # appended after the venv's own site-packages, so kanidoc itself resolves to the install.
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()

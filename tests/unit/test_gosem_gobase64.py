@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from kanidoc.gosem.gobase64 import (
     GoBase64Error,
+    _canonical,
+    _decode,
     decoded_len,
     std_decode,
     std_decode_buffer,
@@ -143,3 +145,23 @@ def test_agrees_with_python_when_python_accepts_canonical(s: str) -> None:
         return
     if std_encode(py) == stripped:
         assert std_decode(s) == py
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="QUJDdXNlcjpwBx+/=\n\r -_\t", max_size=40))
+def test_c_fast_path_never_disagrees_with_the_go_model(s: str) -> None:
+    # std_decode answers from binascii's strict decoder when it accepts the input; the
+    # byte-for-byte model of Go's decodeQuantum must then succeed with the same bytes.
+    raw = s.encode()
+    fast = _canonical(raw)
+    slow, err = _decode(raw, False)
+    if fast is not None:
+        assert err is None and slow == fast
+
+
+def test_c_fast_path_takes_spare_bits_like_go() -> None:
+    # "QR==": the spare bits of the final quantum are not zero; Go (non-strict) drops them.
+    assert _canonical(b"QR==") == b"A" == _decode(b"QR==", False)[0]
+    assert _canonical(b"QQ") is None  # unpadded: Go errors, the model reports where
+    with pytest.raises(GoBase64Error):
+        std_decode("QQ")
