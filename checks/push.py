@@ -14,7 +14,6 @@ how the cancel gets its ``delete`` scope on distribution. Each stage gets its ow
 from __future__ import annotations
 
 import base64
-import ssl
 import time
 import urllib.parse
 from collections.abc import Mapping
@@ -28,7 +27,6 @@ from kanidoc.credentials import builtin_provider, version_tuple
 from kanidoc.gosem import challenge as gochallenge
 from kanidoc.gosem import dockerconfig as dc
 from kanidoc.gosem import proxy as goproxy
-from kanidoc.gosem import truststore as ts
 from kanidoc.gosem.reference import ReferenceError, new_tag, parse_reference
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.registry_client import RegistryClient, Reply
@@ -83,17 +81,6 @@ def resolve_creds(ctx: Context, cfg: dc.DockerConfig | None, registry: str, repo
     if provider:
         return Creds("helper", f"kaniko's built-in {provider}, which kanidoc does not run", replayable=False)
     return Creds("anonymous", "no credentials (anonymous)")
-
-
-def _ssl_context(pool_pem: str) -> ssl.SSLContext:
-    """Only kaniko's roots (no OpenSSL default paths), Go's cipher suites, any pool
-    certificate as an anchor, no Common Name fallback: as Go's client would verify."""
-    from kanidoc.net.tlsprobe import go_like_context
-
-    context = go_like_context(verify=True)
-    if pool_pem:
-        context.load_verify_locations(cadata=pool_pem)
-    return context
 
 
 class PushCheck(BaseCheck):
@@ -191,11 +178,9 @@ class PushCheck(BaseCheck):
 
     def _client(self, ctx: Context, registry: str, report: Any) -> RegistryClient:
         skip = ctx.skip_tls_verify or registry in ctx.kaniko.all("skip-tls-verify-registry")
-        verify: ssl.SSLContext | bool = False
-        if not skip:
-            verify = _ssl_context("".join(ts.to_pem(c) for c in pool_for(ctx, registry)))
+        roots = None if skip else pool_for(ctx, registry)
         proxy = report.result.decision.proxy if report is not None else None
-        return RegistryClient(proxy, verify, ctx.connect_timeout, max(1.0, min(ctx.connect_timeout * 2, ctx.remaining())),
+        return RegistryClient(proxy, roots, ctx.connect_timeout, max(1.0, min(ctx.connect_timeout * 2, ctx.remaining())),
                               dns_server=ctx.dns_server)
 
     def _base(self, report: Any, registry: str) -> str:
@@ -209,7 +194,7 @@ class PushCheck(BaseCheck):
         # http://127.0.0.1) gets its own decision; credentials never go to a proxy Go would skip.
         realm_proxy = goproxy.decide(goproxy.ProxyEnv.from_environ(ctx.env), realm).proxy
         if realm_proxy != client.proxy:
-            with RegistryClient(realm_proxy, client.verify, client.connect_timeout, client.read_timeout,
+            with RegistryClient(realm_proxy, client.roots, client.connect_timeout, client.read_timeout,
                                 client.root, client.dns_server) as own:
                 return self._token(own, ch, creds, scopes, ctx)
         params: list[tuple[str, str]] = []

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from kanidoc.entrypoints import entry_points
 from kanidoc.model import CheckResult, Finding, status_of
 
 if TYPE_CHECKING:

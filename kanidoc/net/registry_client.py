@@ -1,12 +1,19 @@
 """An HTTP client for replaying kaniko's registry requests, configured the way kaniko's
-transport is: the proxy Go picked, Go's resolver, kaniko's trust store (or none with
---skip-tls-verify*), one total deadline per request and a bounded body.
+transport is: the proxy Go picked, Go's resolver, kaniko's trust store checked the way
+crypto/x509 checks it (or not at all with --skip-tls-verify*), one total deadline per
+request and a bounded body.
 
 It is the reachability probe's own stack (net/dns, net/tcp, probe.tunnel, net/httpwire)
 with verification on, not a second HTTP library: both see the same DNS answers, the same
 proxy behaviour and the same wire, and no library's own rules (an HTTP client reading
 HTTPS_PROXY itself, a system resolver) can creep in. One connection per request
 (``Connection: close``): a replay is five requests, and nothing is left half-read.
+
+The server's chain is verified by kanidoc's model of Go's ``Certificate.Verify``
+(gosem/x509verify), the same code the tls check reports with, before any credential is
+sent: OpenSSL's verifier differs from Go's (it would take a Common Name, build other
+paths), and handing it kaniko's 140-odd roots costs ~45 ms per context
+(``X509_STORE_add_cert`` is linear per certificate).
 """
 
 from __future__ import annotations
@@ -17,17 +24,20 @@ import socket
 import ssl
 import time
 import urllib.parse
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kanidoc import __version__
 from kanidoc.gosem.proxy import ProxyURL
 from kanidoc.net import dns, tcp
 from kanidoc.net.httpwire import WireError, body_kind, read_response, send
 from kanidoc.net.probe import Endpoint, proxy_authorization, tunnel
-from kanidoc.net.tlsprobe import go_like_context
+from kanidoc.net.tlsprobe import go_like_context, presented_chain
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 MAX_BODY = 64 * 1024
 USER_AGENT = f"kanidoc/{__version__} (replaying go-containerregistry)"
@@ -85,11 +95,12 @@ class _Failed(Exception):
 @dataclass
 class RegistryClient:
     proxy: ProxyURL | None
-    verify: ssl.SSLContext | bool
+    roots: Sequence[x509.Certificate] | None  # kaniko's pool for this registry; None: not verified
     connect_timeout: float
     read_timeout: float
     root: Path = Path("/")  # whose /etc/hosts and resolv.conf Go would read
     dns_server: str | None = None
+    _verdicts: dict[tuple[bytes, ...], str | None] = field(default_factory=dict, init=False, repr=False)
 
     def __enter__(self) -> RegistryClient:
         return self
@@ -185,20 +196,41 @@ class RegistryClient:
         return conn
 
     def _tls(self, conn: socket.socket | ssl.SSLSocket, host: str, by: float) -> ssl.SSLSocket:
-        context = self.verify if isinstance(self.verify, ssl.SSLContext) else go_like_context(verify=bool(self.verify))
         conn.settimeout(_left(by))
         try:
-            tls = context.wrap_socket(conn, server_hostname=host, do_handshake_on_connect=False)
+            tls = go_like_context(verify=False).wrap_socket(conn, server_hostname=host, do_handshake_on_connect=False)
             tls.do_handshake()
         except TimeoutError:
             raise _Failed("net/http: TLS handshake timeout") from None
-        except ssl.SSLCertVerificationError as exc:
-            raise _Failed(f"tls: failed to verify certificate: {exc.verify_message or exc.reason}") from None
         except ssl.SSLError as exc:
             raise _Failed(f"tls: {exc.reason or exc}") from None
         except OSError as exc:
             raise _Failed(f"tls: {exc.strerror or exc}") from None
+        if self.roots is not None:
+            problem = self._verify(presented_chain(tls), host)
+            if problem is not None:
+                with contextlib.suppress(OSError):
+                    tls.close()
+                raise _Failed(f"tls: failed to verify certificate: {problem}")
         return tls
+
+    def _verify(self, chain: tuple[bytes, ...], host: str) -> str | None:
+        """Go's verdict on the presented chain (None: trusted), once per chain and host."""
+        key = (host.encode(), *chain)
+        if key not in self._verdicts:
+            from cryptography import x509
+
+            from kanidoc.gosem.x509verify import verify
+
+            assert self.roots is not None
+            try:
+                certs = [x509.load_der_x509_certificate(der) for der in chain]
+            except ValueError as exc:
+                self._verdicts[key] = f"x509: malformed certificate: {exc}"
+            else:
+                verdict = verify(certs, host, self.roots)
+                self._verdicts[key] = None if verdict.ok else (verdict.go_error or verdict.fault or "x509: not trusted")
+        return self._verdicts[key]
 
 
 def _left(by: float) -> float:

@@ -154,7 +154,7 @@ def test_header_drip_is_abandoned_in_time(tmp_path) -> None:
     from kanidoc.net.registry_client import RegistryClient
 
     # one byte a second, read timeout 1.5 s: no single read ever times out
-    with hostile.serve(hostile.drip) as srv, RegistryClient(None, False, 0.5, 1.5) as client:
+    with hostile.serve(hostile.drip) as srv, RegistryClient(None, None, 0.5, 1.5) as client:
         start = time.monotonic()
         reply = client.request("GET", f"http://{srv.address}/v2/")
         assert time.monotonic() - start < 3.5

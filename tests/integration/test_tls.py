@@ -228,3 +228,24 @@ def test_interception_detected(kanidoc, tls_registries, lab_pki, dnsmasq) -> Non
     assert "differs" in f["message"]
     assert f["evidence"]["via_proxy"][0]["issuer"].startswith("CN=Acme Edge Inspection CA")
     assert "Acme Edge Inspection CA" in f["remediation"]["snippet"] or "BEGIN CERTIFICATE" in f["remediation"]["snippet"]
+
+
+@pytest.mark.parametrize("case", ["good", "unknown-root", "wrong-host", "cn-only", "no-ip-san", "leaf-only"])
+def test_push_replay_verifies_like_the_tls_check(kanidoc, tls_registries, lab_pki, case) -> None:
+    # The replay verifies the presented chain with the same Go model before sending
+    # anything: a chain the tls check rejects never gets an upload, and it says why in
+    # Go's words; a good chain gets the upload opened and cancelled.
+    host, code, go_fragment = EXPECT[case]
+    reg = tls_registries[case]
+    run = kanidoc("check", "--only", "auth,reachability,tls,push", "--format", "json", "--connect-timeout", "3",
+                  "--destination", f"{host}:{reg.port}/{REPO}", "--registry-certificate", f"{host}:{reg.port}={lab_pki.root_pem}")
+    checks = {c["id"]: c for c in run.json()["checks"]}
+    assert code in codes(checks["tls"])
+    push = checks["push"]
+    if go_fragment is None:
+        assert push["status"] == "pass" and "KD-PUSH-022" in codes(push), push
+        return
+    assert push["status"] == "fail", push
+    messages = " ".join(f["message"] for f in push["findings"])
+    assert f"tls: failed to verify certificate: {go_fragment}" in messages
+    assert "KD-PUSH-022" not in codes(push)
