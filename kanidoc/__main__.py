@@ -1,3 +1,3 @@
-from kanidoc.cli import main
+from kanidoc.cli import entry
 
-raise SystemExit(main())
+entry()

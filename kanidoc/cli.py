@@ -260,3 +260,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def entry() -> None:
+    """The console script: ``main()``, then leave without the interpreter's teardown.
+
+    Finalising the ~300 modules and objects of a check run costs 40-50 ms, a tenth of a
+    healthy run, and buys nothing here: output is flushed below, files are written inside
+    ``with`` blocks, and the only threads that can be left are daemon threads abandoned at
+    the deadline. ``main()`` itself returns normally (tests call it in-process)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass  # the reader went away (| head): nothing left to tell it
+    os._exit(code)
