@@ -210,10 +210,15 @@ def test_proxy_build_args_hint(kanidoc, registry) -> None:
 # --- the Go referee: skopeo uses Go's proxy selection and transport, as kaniko does --------
 
 def skopeo_reaches(ref: str, env: dict[str, str]) -> bool:
-    """True when skopeo (Go) got an answer from the registry (a manifest error counts)."""
+    """True when skopeo (Go) got an answer from the registry (a manifest error counts).
+
+    With --tls-verify=false skopeo falls back to plain http:// when https fails; the same
+    proxy is set for http, so that fallback goes to the (denying) proxy too and never asks
+    the system resolver for a lab name."""
+    mirrored = {k.replace("HTTPS", "HTTP").replace("https", "http"): v for k, v in env.items() if "proxy" in k.lower()}
     out = subprocess.run(
         ["skopeo", "--command-timeout", "8s", "inspect", "--tls-verify=false", "--retry-times", "0", f"docker://{ref}"],
-        capture_output=True, text=True, timeout=20, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **env},
+        capture_output=True, text=True, timeout=20, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **mirrored, **env},
     )
     text = out.stdout + out.stderr
     return out.returncode == 0 or "manifest unknown" in text or "MANIFEST_UNKNOWN" in text or "NAME_UNKNOWN" in text
