@@ -34,7 +34,7 @@ from kanidoc.plugin import BaseCheck, SkipCheck
 from kanidoc.rules import Rule
 from kanidoc.rules import push as R
 from kanidoc.targets import gitlab_helper_registry, registry_hostname
-from kanidoc.trust import pool_for
+from kanidoc.trust import transport_roots
 
 MANIFEST_ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -177,8 +177,7 @@ class PushCheck(BaseCheck):
         return out
 
     def _client(self, ctx: Context, registry: str, report: Any) -> RegistryClient:
-        skip = ctx.skip_tls_verify or registry in ctx.kaniko.all("skip-tls-verify-registry")
-        roots = None if skip else pool_for(ctx, registry)
+        roots = transport_roots(ctx, registry)
         proxy = report.result.decision.proxy if report is not None else None
         return RegistryClient(proxy, roots, ctx.connect_timeout, max(1.0, min(ctx.connect_timeout * 2, ctx.remaining())),
                               dns_server=ctx.dns_server)

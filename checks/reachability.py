@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kanidoc.context import Context
 from kanidoc.gosem import challenge as gochallenge
@@ -29,6 +29,10 @@ from kanidoc.plugin import BaseCheck
 from kanidoc.rules import Rule
 from kanidoc.rules import reach as R
 from kanidoc.targets import collect
+from kanidoc.trust import transport_roots
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 _LINT_RULES = {
     "case-mismatch": R.CASE_MISMATCH,
@@ -70,6 +74,8 @@ def _hop_rule(hop: Hop) -> Rule:
             return R.CONNECT_407
         if hop.kind == "403":
             return R.CONNECT_403
+        if hop.kind == "proxy-untrusted":
+            return R.PROXY_UNTRUSTED
         if hop.kind in ("malformed", "closed", "timeout", "too-large"):
             return R.CONNECT_MALFORMED
         return R.CONNECT_ERROR
@@ -121,7 +127,14 @@ class ReachabilityCheck(BaseCheck):
         targets = collect(ctx)
         registries = targets.registries()
         # DNS reads this machine's /etc/hosts and resolv.conf, never --root's: the probes are live here.
-        settings = ProbeSettings(goproxy.ProxyEnv.from_environ(ctx.env), Path("/"), ctx.dns_server, ctx.connect_timeout)
+        realm_owner: dict[str, str] = {}  # realm URL -> the registry whose transport fetches it
+
+        def proxy_roots(ep: Endpoint) -> Sequence[x509.Certificate] | None:
+            # an https:// proxy is verified with the roots of the registry being reached
+            return transport_roots(ctx, ep.label if ep.role == "registry" else realm_owner.get(ep.url, ""))
+
+        settings = ProbeSettings(goproxy.ProxyEnv.from_environ(ctx.env), Path("/"), ctx.dns_server, ctx.connect_timeout,
+                                 proxy_roots=proxy_roots)
         budget = Budget(ctx.remaining() - 0.2)
         endpoints: dict[str, list[Endpoint]] = {}
         pushed = set(targets.registries("push"))
@@ -161,6 +174,7 @@ class ReachabilityCheck(BaseCheck):
                             service = rep.challenge.service
                             query = urllib.parse.urlencode({"service": service}) if service else ""
                             url = urllib.parse.urlunsplit((split.scheme, split.netloc, split.path or "/", query, ""))
+                            realm_owner.setdefault(url, reg)
                             realms.setdefault(url, Endpoint("token realm", url, urllib.parse.urlunsplit((split.scheme, split.netloc, split.path, "", ""))))
             realm_futures = {pool.submit(probe, ep, settings, budget): ep for ep in realms.values()}
             wait(realm_futures, timeout=budget.left() + 0.1)

@@ -38,3 +38,12 @@ def pool_for(ctx: Context, registry: str) -> list[x509.Certificate]:
     if any(host == registry for host, _path in ctx.registry_certificates):
         pool += [c for _h, _sf, certs in registry_certificates(ctx) for c in certs]
     return pool
+
+
+def transport_roots(ctx: Context, registry: str) -> list[x509.Certificate] | None:
+    """What kaniko's transport for ``registry`` verifies servers with: the registry, its
+    token realm, and an https:// proxy on the way all share its TLS config. None when
+    kaniko skips verification for it (--skip-tls-verify, --skip-tls-verify-registry)."""
+    if ctx.skip_tls_verify or registry in ctx.kaniko.all("skip-tls-verify-registry"):
+        return None
+    return pool_for(ctx, registry)

@@ -261,6 +261,16 @@ def verify(
     return Verdict(True, chain=tuple(good[0]))
 
 
+def verify_der(chain_der: Sequence[bytes], host: str, roots: Sequence[x509.Certificate]) -> str | None:
+    """Go's error text for the chain a server presented (None: Go trusts it)."""
+    try:
+        chain = [x509.load_der_x509_certificate(der) for der in chain_der]
+    except ValueError as exc:
+        return f"x509: malformed certificate: {exc}"
+    verdict = verify(chain, host, roots)
+    return None if verdict.ok else (verdict.go_error or f"x509: {verdict.fault}")
+
+
 def _build(
     leaf: x509.Certificate, roots: list[x509.Certificate], intermediates: list[x509.Certificate], now: dt.datetime
 ) -> tuple[list[list[x509.Certificate]], tuple[str, str, x509.Certificate] | None]:

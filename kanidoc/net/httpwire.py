@@ -7,10 +7,10 @@ at 64 KiB, the body at 16 KiB, and every read shares one deadline.
 
 from __future__ import annotations
 
-import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 16 * 1024
@@ -26,6 +26,17 @@ def body_kind(body: bytes, content_type: str | None) -> str:
     if body[:1] == b"<" or "html" in ctype:
         return "html"
     return "json" if body[:1] in (b"{", b"[") else "text"
+
+
+class Conn(Protocol):
+    """What an exchange needs of a connection: a socket, an SSLSocket, or TLS inside a
+    proxy's TLS (tlsprobe.TLSInTLS)."""
+
+    def recv(self, bufsize: int, /) -> bytes: ...
+
+    def sendall(self, data: bytes, /) -> None: ...
+
+    def settimeout(self, value: float | None, /) -> None: ...
 
 
 class WireError(Exception):
@@ -56,7 +67,7 @@ class Response:
         return [v for k, v in self.headers if k.lower() == lname]
 
 
-def _recv(sock: socket.socket | ssl.SSLSocket, deadline: float, n: int = 4096) -> bytes:
+def _recv(sock: Conn, deadline: float, n: int = 4096) -> bytes:
     left = deadline - time.monotonic()
     if left <= 0:
         raise WireError("timeout", "i/o timeout")
@@ -71,7 +82,7 @@ def _recv(sock: socket.socket | ssl.SSLSocket, deadline: float, n: int = 4096) -
         raise WireError("closed", f"read: {exc.strerror or exc}") from None
 
 
-def send(sock: socket.socket | ssl.SSLSocket, data: bytes, deadline: float) -> None:
+def send(sock: Conn, data: bytes, deadline: float) -> None:
     sock.settimeout(max(0.01, deadline - time.monotonic()))
     try:
         sock.sendall(data)
@@ -82,7 +93,7 @@ def send(sock: socket.socket | ssl.SSLSocket, data: bytes, deadline: float) -> N
 
 
 def read_response(
-    sock: socket.socket | ssl.SSLSocket, deadline: float, *, head_only: bool = False, method: str = "GET",
+    sock: Conn, deadline: float, *, head_only: bool = False, method: str = "GET",
     max_body: int = MAX_BODY,
 ) -> Response:
     buf = b""
@@ -114,7 +125,7 @@ def read_response(
     return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, status_line)
 
 
-def _read_body(sock: socket.socket | ssl.SSLSocket, resp: Response, rest: bytes, deadline: float,
+def _read_body(sock: Conn, resp: Response, rest: bytes, deadline: float,
                max_body: int) -> tuple[bytes, bool]:
     length = resp.header("Content-Length")
     chunked = "chunked" in (resp.header("Transfer-Encoding") or "").lower()

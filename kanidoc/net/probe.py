@@ -10,18 +10,22 @@ from __future__ import annotations
 import base64
 import contextlib
 import socket
-import ssl
 import struct
 import urllib.parse
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kanidoc import __version__
 from kanidoc.gosem import proxy as goproxy
 from kanidoc.net import dns, tcp
 from kanidoc.net.hops import Budget, Hop, Stopwatch
 from kanidoc.net.httpwire import Response, WireError, read_response, send
-from kanidoc.net.tlsprobe import TLSFailure, TLSInfo, handshake
+from kanidoc.net.tlsprobe import TLSConn, TLSFailure, TLSInfo, handshake
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 USER_AGENT = f"kanidoc/{__version__} (diagnosing kaniko; go-containerregistry compatible)"
 
@@ -66,6 +70,9 @@ class ProbeSettings:
     dns_server: str | None
     connect_timeout: float
     go_version: tuple[int, int, int] | None = None
+    # The roots an https:// proxy is verified with on the way to an endpoint: the
+    # registry's own (kaniko's transport is per registry); None: the proxy is not verified.
+    proxy_roots: Callable[[Endpoint], Sequence[x509.Certificate] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,10 +145,11 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
                         {"attempts": [f.__dict__ for f in failures]}))
         return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
     hops.append(Hop("tcp", True, watch.ms, f"connected to {dial_host}:{dial_port}"))
-    conn: socket.socket | ssl.SSLSocket = sock
+    conn: socket.socket | TLSConn = sock
     try:
         if proxy is not None:
-            conn, hop = tunnel(conn, proxy, endpoint, budget.left(settings.connect_timeout))
+            roots = settings.proxy_roots(endpoint) if settings.proxy_roots is not None else None
+            conn, hop = tunnel(sock, proxy, endpoint, budget.left(settings.connect_timeout), roots)
             hops.append(hop)
             if not hop.ok:
                 return ProbeResult(endpoint, decision, tuple(hops), resolved=resolved)
@@ -177,19 +185,32 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
 
 
 def tunnel(
-    sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, timeout: float
-) -> tuple[socket.socket | ssl.SSLSocket, Hop]:
+    sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, timeout: float,
+    roots: Sequence[x509.Certificate] | None = None,
+) -> tuple[socket.socket | TLSConn, Hop]:
     """Through the proxy to ``endpoint`` on a connected socket: SOCKS5, or TLS to an
-    https:// proxy and then CONNECT for an https target (plain http goes as-is)."""
+    https:// proxy and then CONNECT for an https target (plain http goes as-is).
+
+    An https:// proxy's certificate is verified against ``roots`` (None: not verified):
+    Go's transport adds TLS to the proxy with the transport's own TLSClientConfig
+    (net/http transport.go dialConn, ``addTLS(ctx, cm.proxyURL.Hostname(), ...)``), so
+    kaniko checks the proxy with the registry's roots and skip flags, before CONNECT."""
     watch = Stopwatch()
-    conn: socket.socket | ssl.SSLSocket = sock
+    conn: socket.socket | TLSConn = sock
     if proxy.scheme.startswith("socks5"):
         return sock, _socks5(sock, proxy, endpoint, timeout, watch)
     if proxy.scheme == "https":
         try:
-            conn, _info = handshake(sock, proxy.host, timeout)
+            conn, info = handshake(sock, proxy.host, timeout)
         except TLSFailure as exc:
             return sock, Hop("connect", False, watch.ms, f"TLS to the https:// proxy failed: {exc.detail}", exc.kind, f"proxyconnect tcp: {exc.go_error}")
+        if roots is not None:
+            from kanidoc.gosem.x509verify import verify_der
+
+            problem = verify_der(info.chain_der, proxy.host, roots)
+            if problem is not None:
+                return conn, Hop("connect", False, watch.ms, f"the https:// proxy's certificate is not trusted: {problem}",
+                                 "proxy-untrusted", f"proxyconnect tcp: tls: failed to verify certificate: {problem}")
     if endpoint.scheme != "https":
         return conn, Hop("connect", True, watch.ms, "plain HTTP through the proxy (no CONNECT)")
     # net/http transport.go dialConn: CONNECT with Host = target, Proxy-Authorization from
@@ -213,40 +234,77 @@ def tunnel(
     return conn, Hop("connect", False, watch.ms, f"CONNECT {endpoint.hostport} -> {response.status} {response.reason}", kind, go, data)
 
 
+# x/net/internal/socks Reply.String (vendored in net/http as socks_bundle.go)
+_SOCKS_REPLIES = {1: "general SOCKS server failure", 2: "connection not allowed by ruleset", 3: "network unreachable",
+                  4: "host unreachable", 5: "connection refused", 6: "TTL expired", 7: "command not supported",
+                  8: "address type not supported"}
+_SOCKS_KINDS = {2: "403"}
+
+
 def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, timeout: float, watch: Stopwatch) -> Hop:
-    """RFC 1928 CONNECT with the target's *name* (Go's socks dialer sends the hostname)."""
+    """RFC 1928 CONNECT with the target's *name* (Go's socks dialer sends the hostname).
+
+    Go wraps every failure as ``net.OpError{Op: "socks connect", Net: "tcp", Source: proxy
+    address, Addr: target}``: "socks connect tcp 127.0.0.1:1080->registry:443: <reason>",
+    with no "proxyconnect" in front (transport.go hands the conn to the socks dialer)."""
+    try:
+        peer = sock.getpeername()
+        proxy_addr = f"[{peer[0]}]:{peer[1]}" if ":" in peer[0] else f"{peer[0]}:{peer[1]}"
+    except OSError:
+        proxy_addr = f"{proxy.host}:{proxy.port}"
+
+    def fail(detail: str, kind: str, reason: str) -> Hop:
+        return Hop("connect", False, watch.ms, detail, kind, f"socks connect tcp {proxy_addr}->{endpoint.hostport}: {reason}")
+
     sock.settimeout(timeout)
     try:
         methods = b"\x00\x02" if proxy.username is not None else b"\x00"
         sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
-        reply = sock.recv(2)
-        if len(reply) < 2 or reply[0] != 5:
-            return Hop("connect", False, watch.ms, "the SOCKS proxy sent a malformed greeting", "malformed", "socks connect: unexpected protocol version")
-        if reply[1] == 2:
+        reply = _recv_exact(sock, 2)
+        if reply[0] != 5:
+            return fail("the SOCKS proxy sent a malformed greeting", "malformed", f"unexpected protocol version {reply[0]}")
+        if reply[1] == 0xFF:
+            return fail("the SOCKS proxy accepts none of the offered auth methods", "407", "no acceptable authentication methods")
+        if proxy.username is None:
+            pass  # no Authenticate hook without credentials in the URL: Go goes on with any method
+        elif reply[1] == 2:
             user = (proxy.username or "").encode()[:255]
             pw = (proxy.password or "").encode()[:255]
             sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(pw)]) + pw)
-            auth = sock.recv(2)
-            if len(auth) < 2 or auth[1] != 0:
-                return Hop("connect", False, watch.ms, "the SOCKS proxy rejected the user name/password", "407", "socks connect: username/password authentication failed")
-        elif reply[1] == 0xFF:
-            return Hop("connect", False, watch.ms, "the SOCKS proxy accepts none of the offered auth methods", "407", "socks connect: no acceptable authentication methods")
+            auth = _recv_exact(sock, 2)
+            if auth[0] != 1 or auth[1] != 0:
+                return fail("the SOCKS proxy rejected the user name/password", "407", "username/password authentication failed")
+        elif reply[1] != 0:
+            return fail(f"the SOCKS proxy chose auth method {reply[1]}, which was not offered", "malformed",
+                        f"unsupported authentication method {reply[1]}")
         host = endpoint.host.encode("idna")[:255]
         sock.sendall(b"\x05\x01\x00\x03" + bytes([len(host)]) + host + struct.pack(">H", endpoint.port))
-        head = sock.recv(4)
-        if len(head) < 2 or head[0] != 5:
-            return Hop("connect", False, watch.ms, "malformed SOCKS reply", "malformed", "socks connect: unexpected protocol version")
+        head = _recv_exact(sock, 4)
+        if head[0] != 5:
+            return fail("malformed SOCKS reply", "malformed", f"unexpected protocol version {head[0]}")
         if head[1] != 0:
-            kind = "403" if head[1] == 2 else "5xx"
-            return Hop("connect", False, watch.ms, f"SOCKS CONNECT refused (reply code {head[1]})", kind, f"socks connect: reply code {head[1]}")
-        atyp = head[3] if len(head) > 3 else 1
-        rest = {1: 4, 4: 16}.get(atyp)
+            words = _SOCKS_REPLIES.get(head[1], f"unknown code: {head[1]}")
+            return fail(f"SOCKS CONNECT refused (reply code {head[1]}: {words})", _SOCKS_KINDS.get(head[1], "5xx"),
+                        f"unknown error {words}")
+        rest = {1: 4, 4: 16}.get(head[3])
         if rest is None:
-            length = sock.recv(1)
-            rest = length[0] if length else 0
-        sock.recv(rest + 2)
+            rest = _recv_exact(sock, 1)[0]
+        _recv_exact(sock, rest + 2)
     except TimeoutError:
-        return Hop("connect", False, watch.ms, "the SOCKS proxy did not answer in time", "timeout", "socks connect: i/o timeout")
+        return fail("the SOCKS proxy did not answer in time", "timeout", "i/o timeout")
+    except EOFError:
+        return fail("the SOCKS proxy closed the connection", "closed", "EOF")
     except OSError as exc:
-        return Hop("connect", False, watch.ms, f"SOCKS handshake failed: {exc}", "malformed", f"socks connect: {exc}")
+        return fail(f"SOCKS handshake failed: {exc}", "malformed", exc.strerror or str(exc))
     return Hop("connect", True, watch.ms, f"SOCKS5 CONNECT {endpoint.hostport} -> ok")
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    """io.ReadFull, as Go's socks client reads each part of a reply."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data

@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING, Any
 from kanidoc import __version__
 from kanidoc.gosem.proxy import ProxyURL
 from kanidoc.net import dns, tcp
+from kanidoc.net.dns import is_ip
 from kanidoc.net.httpwire import WireError, body_kind, read_response, send
 from kanidoc.net.probe import Endpoint, proxy_authorization, tunnel
-from kanidoc.net.tlsprobe import go_like_context, presented_chain
+from kanidoc.net.tlsprobe import TLSConn, go_like_context, presented_chain, start_tls
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -117,7 +118,7 @@ class RegistryClient:
         deadline = time.monotonic() + total
         parts = urllib.parse.urlsplit(url)
         body = urllib.parse.urlencode(dict(data)).encode() if data is not None else b""
-        conn: socket.socket | ssl.SSLSocket | None = None
+        conn: socket.socket | TLSConn | None = None
         try:
             conn = self._connect(parts, deadline)
             send(conn, self._head(method, parts, headers or {}, body, data is not None) + body, deadline)
@@ -160,7 +161,7 @@ class RegistryClient:
             lines.append(f"{key}: {value}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 
-    def _connect(self, parts: urllib.parse.SplitResult, deadline: float) -> socket.socket | ssl.SSLSocket:
+    def _connect(self, parts: urllib.parse.SplitResult, deadline: float) -> socket.socket | TLSConn:
         scheme = parts.scheme
         if scheme not in ("http", "https"):
             raise _Failed(f'unsupported protocol scheme "{scheme}"')
@@ -180,11 +181,12 @@ class RegistryClient:
         if sock is None:
             go = failures[-1].go_error if failures else f"dial tcp {dial_host}:{dial_port}: i/o timeout"
             raise _Failed(f"proxyconnect tcp: {go}" if proxy is not None else go)
-        conn: socket.socket | ssl.SSLSocket = sock
+        conn: socket.socket | TLSConn = sock
         try:
             if proxy is not None:
                 endpoint = Endpoint("registry", urllib.parse.urlunsplit((scheme, parts.netloc, "/", "", "")), host)
-                conn, hop = tunnel(sock, proxy, endpoint, _left(connect_by))
+                # the proxy's TLS is checked with the same roots and skip flags (kaniko's transport)
+                conn, hop = tunnel(sock, proxy, endpoint, _left(connect_by), self.roots)
                 if not hop.ok:
                     raise _Failed(hop.go_error or hop.detail)
             if scheme == "https":
@@ -195,11 +197,10 @@ class RegistryClient:
             raise
         return conn
 
-    def _tls(self, conn: socket.socket | ssl.SSLSocket, host: str, by: float) -> ssl.SSLSocket:
+    def _tls(self, conn: socket.socket | TLSConn, host: str, by: float) -> TLSConn:
         conn.settimeout(_left(by))
         try:
-            tls = go_like_context(verify=False).wrap_socket(conn, server_hostname=host, do_handshake_on_connect=False)
-            tls.do_handshake()
+            tls = start_tls(conn, go_like_context(verify=False), None if is_ip(host) else host)
         except TimeoutError:
             raise _Failed("net/http: TLS handshake timeout") from None
         except ssl.SSLError as exc:
@@ -207,29 +208,21 @@ class RegistryClient:
         except OSError as exc:
             raise _Failed(f"tls: {exc.strerror or exc}") from None
         if self.roots is not None:
-            problem = self._verify(presented_chain(tls), host)
+            problem = self._verdict(presented_chain(tls), host)
             if problem is not None:
                 with contextlib.suppress(OSError):
                     tls.close()
                 raise _Failed(f"tls: failed to verify certificate: {problem}")
         return tls
 
-    def _verify(self, chain: tuple[bytes, ...], host: str) -> str | None:
+    def _verdict(self, chain: tuple[bytes, ...], host: str) -> str | None:
         """Go's verdict on the presented chain (None: trusted), once per chain and host."""
         key = (host.encode(), *chain)
         if key not in self._verdicts:
-            from cryptography import x509
-
-            from kanidoc.gosem.x509verify import verify
+            from kanidoc.gosem.x509verify import verify_der
 
             assert self.roots is not None
-            try:
-                certs = [x509.load_der_x509_certificate(der) for der in chain]
-            except ValueError as exc:
-                self._verdicts[key] = f"x509: malformed certificate: {exc}"
-            else:
-                verdict = verify(certs, host, self.roots)
-                self._verdicts[key] = None if verdict.ok else (verdict.go_error or verdict.fault or "x509: not trusted")
+            self._verdicts[key] = verify_der(chain, host, self.roots)
         return self._verdicts[key]
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import socket
 import ssl
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from kanidoc.net.dns import is_ip
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class TLSFailure(Exception):
         self.go_error = go_error
 
 
-def presented_chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
+def presented_chain(sock: ssl.SSLSocket | TLSInTLS) -> tuple[bytes, ...]:
     """The certificates the server sent, leaf first.
 
     Python 3.13 made ``get_unverified_chain`` public; 3.11/3.12 have it on the private
@@ -85,12 +89,101 @@ def _client_context() -> ssl.SSLContext:
     return context
 
 
-def handshake(sock: socket.socket, host: str, timeout: float) -> tuple[ssl.SSLSocket, TLSInfo]:
+class TLSInTLS:
+    """A TLS session carried inside another: the registry's TLS through the CONNECT tunnel of
+    an ``https://`` proxy, which Go's transport sets up without a second thought.
+
+    ``SSLContext.wrap_socket`` cannot do this: given an ``SSLSocket`` it takes over the file
+    descriptor and the inner ClientHello leaves in clear text on the proxy's TLS session.
+    So the inner session is an ``SSLObject`` over memory BIOs, pumped through the outer
+    socket; it offers the socket methods the HTTP exchange uses."""
+
+    def __init__(self, outer: ssl.SSLSocket, context: ssl.SSLContext, server_hostname: str | None) -> None:
+        self._outer = outer
+        self._incoming = ssl.MemoryBIO()
+        self._outgoing = ssl.MemoryBIO()
+        self._tls = context.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
+
+    def _pump(self, step: Callable[[], T]) -> T:
+        while True:
+            try:
+                result = step()
+            except ssl.SSLWantReadError:
+                self._flush()
+                data = self._outer.recv(16384)
+                if not data:
+                    self._incoming.write_eof()
+                else:
+                    self._incoming.write(data)
+                continue
+            self._flush()
+            return result
+
+    def _flush(self) -> None:
+        data = self._outgoing.read()
+        if data:
+            self._outer.sendall(data)
+
+    def do_handshake(self) -> None:
+        self._pump(self._tls.do_handshake)
+
+    def recv(self, bufsize: int, /) -> bytes:
+        try:
+            return self._pump(lambda: self._tls.read(bufsize))
+        except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+            return b""  # close_notify or the tunnel closed: end of stream, as a socket says it
+
+    def sendall(self, data: bytes, /) -> None:
+        view = memoryview(data)
+        while view:
+            written = self._pump(lambda chunk=view: self._tls.write(chunk))  # type: ignore[misc]
+            view = view[written:]
+
+    def settimeout(self, value: float | None, /) -> None:
+        self._outer.settimeout(value)
+
+    def close(self) -> None:
+        self._outer.close()
+
+    def version(self) -> str | None:
+        return self._tls.version()
+
+    def cipher(self) -> tuple[str, str, int] | None:
+        return self._tls.cipher()
+
+    def selected_alpn_protocol(self) -> str | None:
+        return self._tls.selected_alpn_protocol()
+
+    def getpeercert(self, binary_form: bool = False) -> Any:
+        return self._tls.getpeercert(binary_form)
+
+    def get_unverified_chain(self) -> list[Any]:
+        inner = getattr(self._tls, "get_unverified_chain", None) or self._tls._sslobj.get_unverified_chain  # type: ignore[attr-defined]
+        return list(inner() or [])
+
+
+TLSConn = ssl.SSLSocket | TLSInTLS
+
+
+def start_tls(conn: socket.socket | TLSConn, context: ssl.SSLContext, server_hostname: str | None) -> TLSConn:
+    """The client handshake on ``conn``, inside the proxy's TLS when ``conn`` already is
+    one. Raises what ``do_handshake`` raises (ssl.SSLError, TimeoutError, OSError)."""
+    if isinstance(conn, ssl.SSLSocket):
+        inner = TLSInTLS(conn, context, server_hostname)
+        inner.do_handshake()
+        return inner
+    if isinstance(conn, TLSInTLS):
+        raise ssl.SSLError("TLS three levels deep is not supported")
+    tls = context.wrap_socket(conn, server_hostname=server_hostname, do_handshake_on_connect=False)
+    tls.do_handshake()
+    return tls
+
+
+def handshake(sock: socket.socket | TLSConn, host: str, timeout: float) -> tuple[TLSConn, TLSInfo]:
     sni = None if is_ip(host) else host
     sock.settimeout(timeout)
     try:
-        tls = _client_context().wrap_socket(sock, server_hostname=sni, do_handshake_on_connect=False)
-        tls.do_handshake()
+        tls = start_tls(sock, _client_context(), sni)
     except TimeoutError:
         raise TLSFailure("timeout", f"TLS handshake did not finish within {timeout:g} s", "net/http: TLS handshake timeout") from None
     except ssl.SSLError as exc:

@@ -116,8 +116,15 @@ MISSING_REALM = Rule("KD-REACH-026", E, "Bearer challenge without a realm",
     "The registry's 401 challenge names no token realm; go-containerregistry fails with "
     "`malformed www-authenticate, missing realm`.", "Fix the registry's token auth configuration (auth.token.realm).",
     "malformed www-authenticate, missing realm")
+PROXY_UNTRUSTED = Rule("KD-REACH-027", E, "the https:// proxy's certificate is not trusted",
+    "The proxy URL is `https://`: Go opens TLS to the proxy itself before CONNECT, and verifies the proxy's "
+    "certificate with the same roots (and skip flags) as the registry it is going to. kaniko fails with "
+    "`proxyconnect tcp: tls: failed to verify certificate: x509: ...` before the registry is even asked.",
+    "Add the CA that issued the proxy's certificate to kaniko's store (`--registry-certificate <registry>=<ca.pem>`, "
+    "or the bundle in /kaniko/ssl/certs), or use an `http://` proxy URL if the proxy also listens in plain text.",
+    "proxyconnect tcp: tls: failed to verify certificate: x509: certificate signed by unknown authority")
 
 RULES = RuleBook(DECISION, CASE_MISMATCH, NO_PROXY_ENTRY, PROXY_VALUE, ALL_PROXY, BUILD_ARGS, DNS_NXDOMAIN, DNS_TIMEOUT,
                  DNS_SERVFAIL, DNS_SEARCH, TCP_REFUSED, TCP_TIMEOUT, TCP_UNREACHABLE, CONNECT_407, CONNECT_403,
                  CONNECT_ERROR, CONNECT_MALFORMED, TLS_HANDSHAKE, PLAIN_HTTP, REGISTRY_OK, NOT_A_REGISTRY, HTTP_FAILED,
-                 CGI, PROXY_SCHEME, HTTPS_PROXY_UNSET, MISSING_REALM)
+                 CGI, PROXY_SCHEME, HTTPS_PROXY_UNSET, MISSING_REALM, PROXY_UNTRUSTED)

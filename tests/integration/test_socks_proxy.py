@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 
 from kanidoc.gosem import proxy as goproxy
 from kanidoc.net.registry_client import RegistryClient
-from kanidoc.net.tlsprobe import go_like_context
 from tests.conftest import b64
 from tests.lab import pki, servers
 from tests.lab.oci import make_layout
@@ -221,7 +221,7 @@ def test_socks5_deny_names_the_proxy_hop(kanidoc, token_registry, ca, tmp_path) 
     assert f["evidence"]["proxy"] == f"socks5://127.0.0.1:{sx.port}"
     hops = f["evidence"]["hops"]
     assert [h["hop"] for h in hops] == ["dns", "tcp", "connect"] and hops[-1]["ok"] is False
-    assert "SOCKS CONNECT refused (reply code 2)" in hops[-1]["detail"]
+    assert "SOCKS CONNECT refused (reply code 2: connection not allowed by ruleset)" in hops[-1]["detail"]
     assert "NO_PROXY" in f["remediation"]["text"]
     assert sx.targets == [token_registry.named()]  # asked once, by name; nothing else was tried
     assert_not_replayed(checks["push"])
@@ -254,9 +254,6 @@ def test_go_wording_of_socks_failures_referee(token_registry, ca, tmp_path, case
     assert out.returncode != 0 and expected in out.stderr, out.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="kanidoc bug: probe._socks5 words SOCKS failures as 'socks connect: reply code 2' "
-                   "etc., not as Go does ('socks connect tcp PROXY->TARGET: unknown error connection not allowed by "
-                   "ruleset'); the go_error evidence is not Go's text")
 @pytest.mark.parametrize("case", sorted(GO_SOCKS_ERRORS))
 def test_socks_go_error_is_gos_wording(kanidoc, token_registry, ca, tmp_path, case) -> None:
     mode, users, cred = _socks_case(case)
@@ -289,7 +286,7 @@ def test_skopeo_pushes_through_the_https_proxy(token_registry, ca, proxy_cert, t
     assert px.handshakes == len(px.targets) and px.tunnel_errors == [] and px.tls_errors == []
 
 
-@pytest.mark.xfail(strict=True, reason=TLS_IN_TLS)
+
 def test_reachability_and_push_replay_through_https_proxy(kanidoc, token_registry, ca, proxy_cert, tmp_path) -> None:
     repo = f"lab/https-proxy-{uuid.uuid4().hex[:6]}"
     before = blob_files(token_registry)
@@ -309,20 +306,19 @@ def test_reachability_and_push_replay_through_https_proxy(kanidoc, token_registr
     assert_storage_clean(token_registry, repo, before)
 
 
-@pytest.mark.xfail(strict=True, reason=TLS_IN_TLS)
+
 def test_replay_client_through_https_proxy(token_registry, ca, proxy_cert) -> None:
     """The push replay's client on its own (reachability fails first in a full check, so
     the push check never replays): GET /v2/ through the https:// proxy must reach the registry."""
     name = token_registry.named()
     decision = goproxy.decide(goproxy.ProxyEnv.from_environ({}), f"https://{name}/v2/")
     assert decision.proxy is None  # sanity: empty environment
-    verify = go_like_context(verify=True)
-    verify.load_verify_locations(cafile=str(ca.pem))
+    roots = [x509.load_pem_x509_certificate(Path(ca.pem).read_bytes())]
     with tls_proxy(proxy_cert, hosts=HOSTS) as px:
         env = goproxy.ProxyEnv.from_environ({"HTTPS_PROXY": px.url()})
         proxy = goproxy.decide(env, f"https://{name}/v2/").proxy
         assert proxy is not None and proxy.scheme == "https"
-        with RegistryClient(proxy, verify, connect_timeout=3, read_timeout=3) as client:
+        with RegistryClient(proxy, roots, connect_timeout=3, read_timeout=3) as client:
             reply = client.request("GET", f"https://{name}/v2/")
     assert px.targets == [name]  # CONNECT went through
     assert reply.error is None, reply.error
@@ -369,11 +365,6 @@ def test_go_refuses_an_untrusted_https_proxy_referee(token_registry, ca, untrust
     assert px.targets == []
 
 
-@pytest.mark.xfail(strict=True, reason="kanidoc bug: probe.tunnel() handshakes with the https:// proxy with "
-                   "verification off (tlsprobe.handshake uses go_like_context(verify=False)); Go verifies the proxy "
-                   "with the transport's RootCAs and fails with 'proxyconnect tcp: x509: certificate signed by "
-                   "unknown authority' before CONNECT. Today kanidoc sends CONNECT and then fails at the registry's "
-                   "TLS (TLS in TLS); with that fixed it would pass where kaniko fails")
 def test_untrusted_https_proxy_certificate_fails_at_the_proxy(kanidoc, token_registry, ca, untrusted_proxy_cert, tmp_path) -> None:
     with tls_proxy(untrusted_proxy_cert, hosts=HOSTS) as px:
         run, checks = check_via(kanidoc, token_registry, ca, tmp_path, "lab/https-untrusted", px.url())
