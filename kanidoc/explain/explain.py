@@ -66,6 +66,8 @@ OPERATIONS = {
     "cache": "the layer cache (kaniko went on)", "retry": "a retried request", "build": "the build",
     "pull": "a pull",
 }
+_SOCKS_SNIPPET = ("variables:\n  # <user>, <password>: masked CI/CD variables, percent-encoded\n"
+                  "  HTTPS_PROXY: socks5://<user>:<password>@proxy.example.com:1080")
 _SNIPPETS = {
     "KD-CI-001": ci_rules.IMAGE_SNIPPET,
     "KD-CI-002": ci_rules.IMAGE_SNIPPET,
@@ -74,6 +76,9 @@ _SNIPPETS = {
     "KD-TLS-002": 'before_script:\n  - cat "$REGISTRY_INTERMEDIATE_PEM" >> /kaniko/ssl/certs/ca-certificates.crt',
     "KD-ENGINE-001": f"image:\n  name: {ci_rules.JOB_IMAGE}\n  entrypoint: [\"\"]",
     "KD-REACH-014": "variables:\n  HTTPS_PROXY: http://${PROXY_USER}:${PROXY_PASSWORD}@proxy.example.com:3128",
+    # by signature name, before the code's. Placeholders in <>: the report's redaction masks any
+    # scheme://user:password@ (a ${VAR} form included), and <> cannot be part of what it masks.
+    **dict.fromkeys(("socks-auth-failed", "socks-auth-required", "socks-credentials-invalid"), _SOCKS_SNIPPET),
 }
 _PROXY_CODES = frozenset({"KD-REACH-004", "KD-REACH-014", "KD-REACH-015", "KD-REACH-016", "KD-REACH-017", "KD-REACH-023", "KD-REACH-024"})
 _QUIET_LEVELS = frozenset({"warning", "info", "debug", "trace"})
@@ -290,7 +295,7 @@ class Explainer:
         rule = self.rules[sig.code]
         groups = {k: v for k, v in m.groupdict().items() if v}
         req = chain.request
-        subject = (req.host if req else None) or chain.addr or chain.lookup or groups.get("helper") or ""
+        subject = (req.host if req else None) or chain.addr or chain.lookup or groups.get("helper") or groups.get("target") or ""
         key = (sig.code, subject, req.kind if req else "", str(chain.status or ""))
         severity = rule.severity
         quiet = cand.level in _QUIET_LEVELS or chain.operation in _QUIET_OPERATIONS
@@ -368,7 +373,8 @@ class Explainer:
             evidence.setdefault(k, v)
         if f.context:
             evidence["context"] = list(f.context)
-        fix = sig.fix or rule.fix
+        # a signature's fix may name what the line captured ({proxy}, {target}): the groups, already scrubbed
+        fix = _FMT.format(sig.fix, **f.groups) if sig.fix else rule.fix
         if sig.decide:
             command = self.decide_command(sig.decide, chain)
             evidence["decide_with"] = command
@@ -381,7 +387,8 @@ class Explainer:
         if self.facts.succeeded and f.severity is Severity.ERROR:
             f.severity = Severity.WARNING
             message += " (the job still succeeded)"
-        return rule.finding(message, evidence, fix=fix, snippet=_SNIPPETS.get(sig.code), severity=f.severity)
+        snippet = _SNIPPETS.get(sig.name, _SNIPPETS.get(sig.code))
+        return rule.finding(message, evidence, fix=fix, snippet=snippet, severity=f.severity)
 
     def report(self, name: str, stats: parser.ScanStats) -> Report:
         by_area: dict[str, list[tuple[int, Finding]]] = {}

@@ -441,7 +441,10 @@ def split_stages(text: str, limit: int = 16) -> tuple[str, ...]:
     return _merge_qualifiers(out)
 
 
-_QUALIFIER = re.compile(r"^(?:[\w./-]+|(?:dial|read|write) (?:tcp|udp)(?: \S+)?|lookup \S+(?: on \S+)?|proxyconnect tcp|net/http|remote error)$")
+_QUALIFIER = re.compile(
+    r"^(?:[\w./-]+|(?:dial|read|write) (?:tcp|udp)(?: \S+)?|lookup \S+(?: on \S+)?|proxyconnect tcp|socks connect tcp[46]? \S+"
+    r"|net/http|remote error)$"
+)
 
 
 def _merge_qualifiers(stages: list[str]) -> tuple[str, ...]:
@@ -506,5 +509,6 @@ def unwrap(text: str) -> Chain:
         lookup, dns = m.group("lookup"), m.group("dns")
     return Chain(
         stages=split_stages(text), requests=requests, operation=operation, ref=ref, status=status,
-        registry_code=code, body=body, addr=addr, lookup=lookup, dns_server=dns, via_proxy="proxyconnect" in text,
+        registry_code=code, body=body, addr=addr, lookup=lookup, dns_server=dns,
+        via_proxy="proxyconnect" in text or "socks connect" in text,  # socks: net/http's SOCKS5 dialer (no proxyconnect)
     )

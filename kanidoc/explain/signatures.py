@@ -52,6 +52,8 @@ def _when(**conditions: str) -> tuple[tuple[str, frozenset[str]], ...]:
 _PUSH_OPS = "push-check|push"
 _PULL_OPS = "build|pull|mirror|cache|retry"
 _SHELLS = r"(sh|/bin/sh|/busybox/sh|bash|/bin/bash)"
+# x/net/internal/socks: net.OpError{Op: "socks connect", Net: "tcp", Source: proxy, Addr: target}.Error()
+_SOCKS = r"socks connect tcp[46]? (?P<proxy>[^ ]+)->(?P<target>(?P<target_host>[^ ]+):[0-9]+): "
 
 S = Signature
 SIGNATURES: tuple[Signature, ...] = (
@@ -258,6 +260,100 @@ SIGNATURES: tuple[Signature, ...] = (
       'time="2026-11-27T00:03:32Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:46555/g/app:1\\": pinging container registry registry.lab.test:46555: Get \\"https://registry.lab.test:46555/v2/\\": Service Unavailable"',
       "kanidoc integration lab: skopeo 1.9.3 through squid, which cannot connect onward",
       decide=REACH_DECIDE),
+    # --- SOCKS5 proxies (socks5:// in HTTPS_PROXY) ----------------------------------------------
+    # net/http hands its connection to the proxy to the SOCKS dialer it vendors from
+    # golang.org/x/net/internal/socks (socks_bundle.go), which wraps every failure as
+    # net.OpError{Op: "socks connect", Net: "tcp", Source: <proxy ip:port>, Addr: <registry host:port>}:
+    # "socks connect tcp 127.0.0.1:1080->registry.example.com:443: <reason>", no "proxyconnect" in
+    # front. A refused CONNECT is "unknown error " + Reply.String(). Codes as the reachability check
+    # classifies the same answers live: reply 2 -> KD-REACH-015, other replies -> KD-REACH-016,
+    # authentication -> KD-REACH-014, not SOCKS5 / closed -> KD-REACH-017. The fixes name the
+    # addresses the line carries ({proxy}: the proxy's address as dialled, never its URL).
+    S("socks-ruleset", "KD-REACH-015", "socks connect",
+      re.compile(_SOCKS + r"unknown error connection not allowed by ruleset"),
+      "the SOCKS proxy {proxy} refused CONNECT to {target} (connection not allowed by ruleset)",
+      'time="2026-11-27T02:38:35Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:54015/g/app:1\\": pinging container registry registry.lab.test:54015: Get \\"https://registry.lab.test:54015/v2/\\": socks connect tcp 127.0.0.1:48599->registry.lab.test:54015: unknown error connection not allowed by ruleset"',
+      "kanidoc integration lab: skopeo 1.9.3 through a SOCKS5 proxy whose rules deny the registry (tests/lab/socks.py, deny)",
+      decide=REACH_DECIDE,
+      fix="The SOCKS5 proxy at {proxy} answered CONNECT to {target} with reply 2 (connection not allowed by ruleset): "
+          "its rules refuse this destination. Ask the proxy's operators to allow {target}, or, if the registry is "
+          "reachable without the proxy, add '{target_host}' to NO_PROXY/no_proxy. This is not a registry permission "
+          "problem, whatever kaniko's 'error checking push permissions' says."),
+    S("socks-auth-failed", "KD-REACH-014", "socks connect",
+      re.compile(_SOCKS + r"username/password authentication failed"),
+      "the SOCKS proxy {proxy} rejected the user name and password of the proxy URL",
+      'time="2026-11-27T02:38:36Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:54015/g/app:1\\": pinging container registry registry.lab.test:54015: Get \\"https://registry.lab.test:54015/v2/\\": socks connect tcp 127.0.0.1:35751->registry.lab.test:54015: username/password authentication failed"',
+      "kanidoc integration lab: skopeo 1.9.3 with a wrong password in the socks5:// proxy URL (tests/lab/socks.py, users)",
+      decide=REACH_DECIDE,
+      fix="The SOCKS5 proxy at {proxy} rejected the user name/password kaniko sent (RFC 1929); they come from the "
+          "user:password@ part of the proxy URL. Correct them in HTTPS_PROXY/https_proxy "
+          "(`socks5://<user>:<password>@<host>:<port>`, special characters percent-encoded), taken from masked CI variables "
+          "that are set in this job."),
+    S("socks-auth-required", "KD-REACH-014", "socks connect",
+      re.compile(_SOCKS + r"no acceptable authentication methods"),
+      "the SOCKS proxy {proxy} accepts none of the authentication methods kaniko offered",
+      'time="2026-11-27T02:38:36Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:54015/g/app:1\\": pinging container registry registry.lab.test:54015: Get \\"https://registry.lab.test:54015/v2/\\": socks connect tcp 127.0.0.1:35751->registry.lab.test:54015: no acceptable authentication methods"',
+      "kanidoc integration lab: skopeo 1.9.3 without credentials in the socks5:// proxy URL, the proxy wants them (tests/lab/socks.py, users)",
+      decide=REACH_DECIDE,
+      fix="The SOCKS5 proxy at {proxy} wants credentials kaniko did not offer: Go offers username/password only when "
+          "the proxy URL carries them. Put them in HTTPS_PROXY/https_proxy as `socks5://<user>:<password>@<host>:<port>` "
+          "(special characters percent-encoded, from masked CI variables). If the URL already has them, the proxy "
+          "does not accept username/password (RFC 1929) and Go speaks no other method: ask its operators to allow "
+          "it for this job, or add '{target_host}' to NO_PROXY/no_proxy if the registry is reachable directly."),
+    S("socks-auth-method", "KD-REACH-017", "socks connect",
+      re.compile(_SOCKS + r"unsupported authentication method (?P<method>[0-9]+)"),
+      "the SOCKS proxy {proxy} chose authentication method {method}, which kaniko did not offer",
+      'time="2026-11-27T02:41:38Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:5000/g/app:1\\": pinging container registry registry.lab.test:5000: Get \\"https://registry.lab.test:5000/v2/\\": socks connect tcp 127.0.0.1:42465->registry.lab.test:5000: unsupported authentication method 1"',
+      "kanidoc integration lab: skopeo 1.9.3 with credentials in the socks5:// proxy URL, the proxy answers method 1 (GSSAPI)",
+      alternatives=("KD-REACH-014",), decide=REACH_DECIDE,
+      fix="The SOCKS5 proxy at {proxy} answered the greeting with authentication method {method}, which Go did not "
+          "offer (it offers 'none' and, with user:password@ in the proxy URL, username/password; method 1 is "
+          "GSSAPI, which Go does not speak). Have the proxy accept username/password (RFC 1929) for this job and keep "
+          "the credentials in HTTPS_PROXY/https_proxy (`socks5://<user>:<password>@<host>:<port>`), or use an http:// "
+          "proxy, or add '{target_host}' to NO_PROXY/no_proxy if the registry is reachable directly."),
+    S("socks-not-socks", "KD-REACH-017", "socks connect",
+      re.compile(_SOCKS + r"(?P<detail>unexpected protocol version [0-9]+|invalid username/password version|"
+                 r"non-zero reserved field|unknown address type [0-9]+|(unexpected )?EOF\b|"
+                 r"(read|write) tcp [^ ]+: (read|write): (connection reset by peer|broken pipe))"),
+      "{proxy} did not answer like a SOCKS5 proxy ({detail})",
+      'time="2026-11-27T02:41:38Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:5000/g/app:1\\": pinging container registry registry.lab.test:5000: Get \\"https://registry.lab.test:5000/v2/\\": socks connect tcp 127.0.0.1:60435->registry.lab.test:5000: unexpected protocol version 72"',
+      "kanidoc integration lab: skopeo 1.9.3 with a socks5:// proxy URL naming a port that answers HTTP",
+      decide=REACH_DECIDE,
+      fix="{proxy} is named by a socks5:// proxy URL but did not answer the SOCKS5 handshake ({detail}; version 72 "
+          "is the 'H' of an HTTP answer, 4 a SOCKS4-only server) or closed the connection. Check the proxy URL's "
+          "scheme and port in HTTPS_PROXY/https_proxy: an HTTP proxy takes `http://host:port`, a SOCKS5 proxy its "
+          "SOCKS port."),
+    S("socks-credentials-invalid", "KD-REACH-014", "socks connect",
+      re.compile(_SOCKS + r"invalid username/password"),
+      "the user name/password of the socks5:// proxy URL cannot be sent to {proxy} (empty, or longer than 255 bytes)",
+      'time="2026-11-27T02:38:36Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:54015/g/app:1\\": pinging container registry registry.lab.test:54015: Get \\"https://registry.lab.test:54015/v2/\\": socks connect tcp 127.0.0.1:35751->registry.lab.test:54015: invalid username/password"',
+      "kanidoc integration lab: skopeo 1.9.3 with a user name but no password in the socks5:// proxy URL",
+      decide=REACH_DECIDE,
+      fix="kaniko did not send the proxy credentials to the SOCKS5 proxy at {proxy}: Go refuses an empty user name, "
+          "an empty password or one longer than 255 bytes. Set both in HTTPS_PROXY/https_proxy as "
+          "`socks5://<user>:<password>@<host>:<port>` (percent-encoded), and check that the CI variables holding them are "
+          "set (and not empty) in this job."),
+    S("socks-unreachable", "KD-REACH-016", "socks connect",
+      re.compile(_SOCKS + r"unknown error (?P<reply>general SOCKS server failure|network unreachable|host unreachable|"
+                 r"connection refused|TTL expired)"),
+      "the SOCKS proxy {proxy} could not connect onward to {target} ({reply})",
+      'time="2026-11-27T02:38:36Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:54015/g/app:1\\": pinging container registry registry.lab.test:54015: Get \\"https://registry.lab.test:54015/v2/\\": socks connect tcp 127.0.0.1:54699->registry.lab.test:54015: unknown error host unreachable"',
+      "kanidoc integration lab: skopeo 1.9.3 through a SOCKS5 proxy that cannot resolve the registry (tests/lab/socks.py)",
+      decide=REACH_DECIDE,
+      fix="The SOCKS5 proxy at {proxy} accepted the request but could not reach {target} ({reply}). Go sends the "
+          "registry's host name, so the proxy resolves and connects: check that it can resolve and reach {target} "
+          "(its DNS, routes, firewall, the registry's port). An internal registry usually belongs in NO_PROXY/no_proxy: "
+          "add '{target_host}' if it is reachable without the proxy."),
+    S("socks-unsupported", "KD-REACH-016", "socks connect",
+      re.compile(_SOCKS + r"unknown error (?P<reply>command not supported|address type not supported|unknown code: [0-9]+)"),
+      "the SOCKS proxy {proxy} cannot make this CONNECT to {target} ({reply})",
+      'time="2026-11-27T02:41:37Z" level=fatal msg="Error parsing image name \\"docker://registry.lab.test:5000/g/app:1\\": pinging container registry registry.lab.test:5000: Get \\"https://registry.lab.test:5000/v2/\\": socks connect tcp 127.0.0.1:45661->registry.lab.test:5000: unknown error address type not supported"',
+      "kanidoc integration lab: skopeo 1.9.3 through a SOCKS5 proxy that answers reply 8",
+      decide=REACH_DECIDE,
+      fix="The SOCKS5 proxy at {proxy} refused the request for {target} itself ({reply}). Go always asks for CONNECT "
+          "and sends the registry's host name (address type 3), never an address it resolved: the proxy must accept "
+          "CONNECT to host names. Change the proxy's configuration, use an http:// proxy, or add '{target_host}' to "
+          "NO_PROXY/no_proxy if the registry is reachable directly."),
     # --- DNS ------------------------------------------------------------------------------------
     S("dns-nxdomain", "KD-REACH-007", "lookup",
       re.compile(r"lookup (?P<lookup>[^ :]+)( on (?P<dns>[^ ]+))?: no such host"),

@@ -274,3 +274,85 @@ def test_certificate_faults(kanidoc, tmp_path, squid_allow, fault) -> None:
     code, codes, _doc = explain(kanidoc, tmp_path, gitlab_log(stderr))
     assert codes == [CERT_FAULTS[fault]], stderr
     assert code == 1
+
+
+# --- SOCKS5 proxies: Go's socks dialer (net/http socks_bundle.go) through tests/lab/socks.py ----
+# or a scripted responder; nothing but loopback is dialled (the lab proxy resolves from its map only).
+
+SOCKS_PW = "CANARY-lab-socks-pw"
+SOCKS_CASES = {  # case -> (code, signature)
+    "deny": ("KD-REACH-015", "socks-ruleset"),
+    "no-credentials": ("KD-REACH-014", "socks-auth-required"),
+    "wrong-password": ("KD-REACH-014", "socks-auth-failed"),
+    "empty-password": ("KD-REACH-014", "socks-credentials-invalid"),
+    "unknown-name": ("KD-REACH-016", "socks-unreachable"),  # reply 4, host unreachable
+    "refused": ("KD-REACH-016", "socks-unreachable"),  # reply 5, connection refused
+    "reply-1": ("KD-REACH-016", "socks-unreachable"),
+    "reply-3": ("KD-REACH-016", "socks-unreachable"),
+    "reply-6": ("KD-REACH-016", "socks-unreachable"),
+    "reply-7": ("KD-REACH-016", "socks-unsupported"),
+    "reply-8": ("KD-REACH-016", "socks-unsupported"),
+    "reply-9": ("KD-REACH-016", "socks-unsupported"),
+    "gssapi": ("KD-REACH-017", "socks-auth-method"),
+    "http-port": ("KD-REACH-017", "socks-not-socks"),
+}
+
+
+@contextlib.contextmanager
+def _socks_responder(*, reply: int = 0, method: int = 0, greeting: bytes | None = None) -> Iterator[int]:
+    """A loopback port that reads the SOCKS5 greeting and answers as told (one CONNECT reply)."""
+
+    def answer(conn: socket.socket, _state: hostile.Hostile) -> None:
+        conn.settimeout(5)
+        head = conn.recv(2)
+        conn.recv(head[1])
+        if greeting is not None:
+            conn.sendall(greeting)
+            return
+        conn.sendall(bytes([5, method]))
+        conn.recv(512)  # the CONNECT request (host name, port)
+        conn.sendall(bytes([5, reply, 0, 1, 0, 0, 0, 0, 0, 0]))
+
+    with hostile.serve(answer) as srv:
+        yield srv.port
+
+
+@pytest.mark.parametrize("case", sorted(SOCKS_CASES))
+def test_socks5_errors_from_the_lab(kanidoc, tmp_path, case) -> None:
+    from tests.lab.socks import socks_proxy
+
+    ref = f"{servers.REGISTRY_NAME}:{servers.closed_port()}/g/app:1"
+    hosts = {servers.REGISTRY_NAME: "127.0.0.1"}
+    if case == "deny":
+        with socks_proxy("deny") as sx:
+            stderr = inspect(ref, {"HTTPS_PROXY": sx.url()})
+    elif case in ("no-credentials", "wrong-password", "empty-password"):
+        with socks_proxy(users={"proxyuser": "the-right-one"}, hosts=hosts) as sx:
+            url = {"no-credentials": sx.url(), "wrong-password": sx.url("proxyuser", SOCKS_PW),
+                   "empty-password": f"socks5://proxyuser@127.0.0.1:{sx.port}"}[case]
+            stderr = inspect(ref, {"HTTPS_PROXY": url})
+    elif case in ("unknown-name", "refused"):  # the proxy cannot resolve the name / nothing listens there
+        with socks_proxy(hosts={} if case == "unknown-name" else hosts) as sx:
+            stderr = inspect(ref, {"HTTPS_PROXY": sx.url()})
+    else:
+        kwargs: dict[str, Any] = {"reply": int(case[6:])} if case.startswith("reply-") else {}
+        if case == "gssapi":  # credentials in the URL; the proxy picks method 1, which Go did not offer
+            kwargs = {"method": 1}
+        if case == "http-port":  # an HTTP proxy's port named by a socks5:// URL
+            kwargs = {"greeting": b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"}
+        with _socks_responder(**kwargs) as port:
+            cred = f"proxyuser:{SOCKS_PW}@" if case == "gssapi" else ""
+            stderr = inspect(ref, {"HTTPS_PROXY": f"socks5://{cred}127.0.0.1:{port}"})
+    print(stderr)  # the recorded line, for the signature table's examples
+    assert "socks connect tcp 127.0.0.1:" in stderr, stderr  # Go's net.OpError wording, no "proxyconnect"
+    code, codes, doc = explain(kanidoc, tmp_path, gitlab_log(stderr))
+    expected_code, expected_signature = SOCKS_CASES[case]
+    assert codes == [expected_code], (stderr, codes)
+    assert code == 1
+    finding = doc["checks"][0]["findings"][0]
+    ev = finding["evidence"]
+    assert ev["signature"] == expected_signature, stderr
+    assert ev["target"] == ref.split("/")[0] and ev["proxy"].startswith("127.0.0.1:")
+    assert ev["proxy"] in finding["remediation"]["text"]
+    assert doc["target"]["proxy_involved"] is True
+    assert SOCKS_PW not in json.dumps(doc)
