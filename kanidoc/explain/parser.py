@@ -20,14 +20,12 @@ Cleaning undoes what CI systems and kaniko wrap around a message:
 
 from __future__ import annotations
 
-import array
-import bisect
+import collections
 import json
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -128,42 +126,89 @@ def clean_line(raw: str) -> tuple[str, str | None, bool]:
 MAX_PREFILTER_HITS = 500_000  # more matching lines than this: the Python scan is as good
 
 
-def grep_offsets(path: str, needles: Sequence[bytes]) -> array.array[int] | None:
-    """Byte offsets of the lines that contain a needle, found by GNU grep's multi-pattern
-    matcher (``-F``), or None when grep is missing, fails or matches too much.
+class GrepHits:
+    """Byte offsets of the lines that contain a needle, as GNU grep's multi-pattern matcher
+    (``-F``) finds them, read *while grep is still scanning*.
 
     One ``bytes.find`` pass per needle costs about 0.5 ms per MiB each; grep finds all of
-    them in one pass. The result only says which blocks to look at: the lines themselves are
-    still read, cut, cleaned and matched by the Python code below, so verdicts are the same.
+    them in one pass, on the other core: the Python pass over the file (line numbers,
+    context) runs meanwhile and asks, block by block, whether grep matched anything there
+    (``--line-buffered``: an answer as soon as grep has passed the block). The answer only
+    says which blocks to look at; the lines themselves are still read, cut, cleaned and
+    matched by the Python code below, so verdicts are the same. When grep is missing,
+    fails or matches too much, every block is looked at, as without it.
     """
-    grep = shutil.which("grep")
-    if grep is None or not os.path.isfile(path):
-        return None
-    with tempfile.NamedTemporaryFile("wb", suffix=".needles") as pattern_file:
-        pattern_file.write(b"\n".join(needles) + b"\n")
-        pattern_file.flush()
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self._proc = proc
+        self._pending: collections.deque[int] = collections.deque()
+        self._seen = 0
+        self._eof = False
+        self._broken = False
+
+    @classmethod
+    def start(cls, path: str, needles: Sequence[bytes]) -> GrepHits | None:
+        grep = shutil.which("grep")
+        if grep is None or not os.path.isfile(path) or not needles:
+            return None
+        args = [grep, "-a", "-b", "-F", "-i", "--line-buffered"]
+        for needle in needles:
+            args += ["-e", needle.decode("latin-1")]
         try:
-            proc = subprocess.Popen(
-                [grep, "-a", "-b", "-F", "-i", "-f", pattern_file.name, "--", path],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
-            )
+            proc = subprocess.Popen([*args, "--", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
         except OSError:
             return None
-        offsets: array.array[int] = array.array("q")
-        assert proc.stdout is not None
-        with proc.stdout:
-            for line in proc.stdout:
-                number, sep, _rest = line.partition(b":")
-                if not sep or not number.isdigit():
-                    continue
-                offsets.append(int(number))
-                if len(offsets) > MAX_PREFILTER_HITS:
-                    proc.kill()
-                    proc.wait()
-                    return None
-        if proc.wait() not in (0, 1):  # 1: no line matched
-            return None
-    return offsets
+        return cls(proc)
+
+    def any_in(self, start: int, end: int) -> bool:
+        """Is there a matched line starting in [start, end)? Ranges are asked in file order."""
+        stdout = self._proc.stdout
+        assert stdout is not None
+        while not self._broken:
+            while self._pending and self._pending[0] < start:
+                self._pending.popleft()
+            if self._pending:
+                return self._pending[0] < end
+            if self._eof:
+                return False
+            line = stdout.readline()
+            if not line:
+                self._eof = True
+                if self._proc.wait() not in (0, 1):  # 1: no line matched; anything else: no answer
+                    self._broken = True
+                continue
+            number, sep, _rest = line.partition(b":")
+            if sep and number.isdigit():
+                self._pending.append(int(number))
+                self._seen += 1
+                if self._seen > MAX_PREFILTER_HITS:
+                    self.close()
+                    self._broken = True
+        return True
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+def grep_offsets(path: str, needles: Sequence[bytes]) -> list[int] | None:
+    """Every offset GrepHits would report (tests), or None when grep gives no answer."""
+    hits = GrepHits.start(path, needles)
+    if hits is None:
+        return None
+    out: list[int] = []
+    try:
+        while not hits._broken:
+            if not hits.any_in(out[-1] + 1 if out else 0, 1 << 62):
+                return out
+            out.append(hits._pending.popleft())
+        return None
+    finally:
+        hits.close()
 
 
 def scan(stream: BinaryIO, needles: Sequence[bytes], stats: ScanStats) -> Iterator[Candidate]:
@@ -175,28 +220,41 @@ def scan(stream: BinaryIO, needles: Sequence[bytes], stats: ScanStats) -> Iterat
             at_start = stream.tell() == 0
         except (OSError, ValueError):
             at_start = False
-        hits = grep_offsets(name, needles) if at_start else None
+        hits = GrepHits.start(name, needles) if at_start else None
+    try:
+        yield from _scan(stream, needles, stats, hits)
+    finally:
+        if hits is not None:
+            hits.close()
+
+
+def _scan(stream: BinaryIO, needles: Sequence[bytes], stats: ScanStats, hits: GrepHits | None) -> Iterator[Candidate]:
+    """One pass over the stream in blocks of whole lines. Without grep every block is
+    matched as it is read; with grep running on the other core, the pass only counts lines
+    and keeps each block's place (offset, line number, context), and the blocks grep
+    matched are read again afterwards: the pass never waits for grep, which only reports
+    a block once it has found a later match or reached the end."""
     carry = b""
     skipping = False  # inside a physical line longer than MAX_LINE: drop until its end
     tail: tuple[bytes, ...] = ()  # last physical lines of the previous block (context)
     base = 0  # physical lines before the current block
     consumed = 0  # bytes read from the stream so far
+    deferred: list[tuple[int, int, bool, int, tuple[bytes, ...]]] = []  # offset, length, cut, base, tail
 
-    def wanted(start: int, end: int) -> bool:
-        """Does the file range [start, end) hold a line grep matched? (always, without grep)"""
+    def emit(block: bytes, start: int, cut: bool) -> Iterator[Candidate]:
+        """``block`` is the file's bytes from ``start`` (plus a newline when a long line was cut)."""
         if hits is None:
-            return True
-        i = bisect.bisect_left(hits, start)
-        return i < len(hits) and hits[i] < end
+            yield from _block(block, base, needles, tail, stats)
+        else:
+            deferred.append((start, len(block) - cut, cut, base, tail))
 
     while True:
         data = stream.read(BLOCK_SIZE)
         if not data:
             if carry:
-                if wanted(consumed - len(carry), consumed):
-                    yield from _block(carry + b"\n", base, needles, tail, stats)
+                yield from emit(carry + b"\n", consumed - len(carry), True)
                 stats.lines += 1
-            return
+            break
         consumed += len(data)
         stats.bytes += len(data)
         if skipping:
@@ -213,25 +271,29 @@ def scan(stream: BinaryIO, needles: Sequence[bytes], stats: ScanStats) -> Iterat
             if len(carry) > MAX_LINE:
                 block, carry, skipping = carry[:MAX_LINE] + b"\n", b"", True
                 stats.cut_lines += 1
-                if wanted(buf_start, consumed):
-                    yield from _block(block, base, needles, tail, stats)
+                yield from emit(block, buf_start, True)
                 base += 1
                 stats.lines += 1
                 tail = (block[:-1],)
             continue
         block, carry = buf[: cut + 1], buf[cut + 1:]
-        block_end = buf_start + cut + 1
-        if len(carry) > MAX_LINE:
+        long_line = len(carry) > MAX_LINE
+        if long_line:
             block += carry[:MAX_LINE] + b"\n"
             carry, skipping = b"", True
             stats.cut_lines += 1
-            block_end = consumed
-        if wanted(buf_start, block_end):
-            yield from _block(block, base, needles, tail, stats)
+        yield from emit(block, buf_start, long_line)
         count = block.count(b"\n")
         base += count
         stats.lines += count
         tail = _last_lines(block, CONTEXT)
+    if hits is None:
+        return
+    for start, length, was_cut, block_base, block_tail in deferred:
+        if hits.any_in(start, start + length):
+            stream.seek(start)
+            block = stream.read(length) + (b"\n" if was_cut else b"")
+            yield from _block(block, block_base, needles, block_tail, stats)
 
 
 def _last_lines(block: bytes, n: int) -> tuple[bytes, ...]:

@@ -40,3 +40,29 @@ def test_file_and_stream_agree(tmp_path: Path) -> None:
     assert json.dumps(from_file, sort_keys=True) == json.dumps(from_stream, sort_keys=True)
     codes = {f["code"] for c in from_file["checks"] for f in c["findings"]}  # type: ignore[index, union-attr]
     assert {"KD-PUSH-008", "KD-TLS-001"} <= codes
+
+
+def test_file_and_stream_agree_on_block_edges(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Small blocks and lines cut short, so that lines longer than a whole block, cut lines
+    # right at a block's end and a last line without a newline all occur: the file path
+    # (blocks kept by place and read again where grep matched) must equal the stream path.
+    monkeypatch.setattr(parser, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(parser, "MAX_LINE", 700)
+    for seed in range(12):
+        rnd = random.Random(seed)
+        lines = []
+        for _ in range(400):
+            kind = rnd.random()
+            if kind < 0.03:
+                lines.append("y" * rnd.randint(700, 9000) + " x509: certificate signed by unknown authority")
+            elif kind < 0.06:
+                lines.append(rnd.choice(LINES[2:4]))
+            else:
+                lines.append(rnd.choice(LINES[:2] + LINES[4:5]) + " " + "z" * rnd.randint(0, 300))
+        text = "\n".join(lines) + ("\n" if seed % 2 else "")
+        path = tmp_path / f"job{seed}.log"
+        path.write_text(text)
+        with open(path, "rb") as fh:
+            from_file = _report(fh, "job.log")
+        from_stream = _report(io.BytesIO(text.encode()), "job.log")
+        assert json.dumps(from_file, sort_keys=True) == json.dumps(from_stream, sort_keys=True), seed
