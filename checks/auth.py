@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from kanidoc.context import KANIKO_DOCKER_CONFIG, Context
@@ -19,6 +18,7 @@ from kanidoc.gosem import dockerconfig as dc
 from kanidoc.gosem import gobase64
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.plugin import BaseCheck
+from kanidoc.record import record
 from kanidoc.rules import auth as R
 from kanidoc.targets import RegistryUse, Targets, collect, registry_hostname
 
@@ -28,7 +28,7 @@ MAX_CONFIG_BYTES = 8 * 1024 * 1024
 _SECRETISH = re.compile(r'"(?:auth|password|identitytoken|registrytoken)"\s*:\s*"([^"\n]*)', re.I)
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     path: Path  # where we read (host path)
     kaniko_path: str  # what kaniko reads, as kaniko sees it

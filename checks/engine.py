@@ -49,6 +49,7 @@ from kanidoc.gosem.container import (
 )
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.plugin import BaseCheck
+from kanidoc.record import record
 from kanidoc.rules import engine as R
 
 # The seed doc's upgrade target; the fork is the maintained successor of the archived upstream.
@@ -73,7 +74,7 @@ _UNIX_PATH_MAX = 107  # sun_path is 108 bytes with the terminating NUL
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class ImageRef:
     text: str
     repository: str
@@ -171,7 +172,7 @@ class EngineError(Exception):
     pass
 
 
-@dataclass(frozen=True)
+@record
 class EngineEndpoint:
     family: int
     address: str | tuple[str, int]

@@ -18,7 +18,6 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from typing import Any
 
 from kanidoc import jwt
@@ -31,6 +30,7 @@ from kanidoc.gosem.reference import ReferenceError, new_tag, parse_reference
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.registry_client import RegistryClient, Reply
 from kanidoc.plugin import BaseCheck, SkipCheck
+from kanidoc.record import record
 from kanidoc.rules import Rule
 from kanidoc.rules import push as R
 from kanidoc.targets import gitlab_helper_registry, registry_hostname
@@ -44,7 +44,7 @@ RATE_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "docker-ratelimit-sour
                 "x-ratelimit-limit", "x-ratelimit-remaining")
 
 
-@dataclass(frozen=True)
+@record
 class Creds:
     kind: str  # basic | identitytoken | registrytoken | anonymous | helper
     source: str  # where kaniko takes them from (never the values)

@@ -13,7 +13,6 @@ import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from kanidoc.net.hops import Budget, Hop
 from kanidoc.net.httpwire import body_kind
 from kanidoc.net.probe import Endpoint, ProbeResult, ProbeSettings, probe
 from kanidoc.plugin import BaseCheck
+from kanidoc.record import record
 from kanidoc.rules import Rule
 from kanidoc.rules import reach as R
 from kanidoc.targets import collect
@@ -51,7 +51,7 @@ _LINT_RULES = {
 _TITLE = re.compile(rb"<title[^>]*>(.{0,120}?)</title>", re.I | re.S)
 
 
-@dataclass(frozen=True)
+@record
 class EndpointReport:
     """What the check publishes for other checks about one endpoint."""
 

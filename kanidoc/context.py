@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kanidoc import kaniko_args
 from kanidoc.kaniko_args import KanikoArgs
 from kanidoc.memo import Memo
+from kanidoc.record import record
 from kanidoc.redact import Redactor
 
 if TYPE_CHECKING:
@@ -32,13 +33,13 @@ class InputError(ValueError):
     """Bad local input: reported as one line, exit code 2."""
 
 
-@dataclass(frozen=True)
+@record
 class Destination:
     ref: str
     source: str  # "--destination", "kaniko --destination", "$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG", ...
 
 
-@dataclass(frozen=True)
+@record
 class Context:
     env: Mapping[str, str]
     kaniko: KanikoArgs
@@ -87,7 +88,7 @@ class Context:
         return self.env.get("DOCKER_CONFIG") or KANIKO_DOCKER_CONFIG
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     """The kanidoc flags that feed the Context (the CLI fills this in)."""
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from kanidoc.record import record
 
 MAX_BYTES = 4 * 1024 * 1024
 
@@ -20,7 +22,7 @@ _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _VAR = re.compile(r"\$(?:\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
 
-@dataclass(frozen=True)
+@record
 class BaseImage:
     line: int
     instruction: str  # "FROM" or "COPY --from"
@@ -29,7 +31,7 @@ class BaseImage:
     unresolved: tuple[str, ...] = ()  # variables with no value
 
 
-@dataclass(frozen=True)
+@record
 class Dockerfile:
     images: tuple[BaseImage, ...] = ()
     stages: tuple[str, ...] = ()

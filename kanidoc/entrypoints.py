@@ -17,11 +17,12 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from kanidoc.record import record
 
-@dataclass(frozen=True)
+
+@record
 class EntryPoint:
     name: str
     value: str  # "module.sub:obj.attr [extra]"

@@ -41,6 +41,7 @@ from pathlib import Path
 from kanidoc import __version__
 from kanidoc.context import InputError
 from kanidoc.gosem.dockerconfig import WELL_KNOWN_VARIABLES
+from kanidoc.record import record
 from kanidoc.redact import is_secret_variable
 
 FORMAT_HEADER = "kanidoc-facts 1"
@@ -90,13 +91,13 @@ class FactsError(InputError):
     """A facts file kanidoc cannot read: one line, exit code 2."""
 
 
-@dataclass(frozen=True)
+@record
 class PathFact:
     type: str
     size: int
 
 
-@dataclass(frozen=True)
+@record
 class CertFact:
     path: str
     size: int
@@ -276,7 +277,7 @@ def materialize(facts: Facts, root: Path) -> None:
             os.chmod(target, 0o755)
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     facts: Facts
     root: Path

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from kanidoc.context import InputError
+from kanidoc.record import record
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_INCLUDES = 150  # GitLab's default limit of included files
@@ -49,7 +50,7 @@ class CiFileError(InputError):
     """The CI file cannot be read at all, or the job does not exist: one line, exit 2."""
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A ``!reference [job, key, ...]`` tag, resolved after includes are merged."""
 
@@ -86,7 +87,7 @@ _Loader.add_constructor("!reference", _reference)
 _Loader.add_multi_constructor("!", _any_tag)
 
 
-@dataclass(frozen=True)
+@record
 class ScriptLine:
     section: str  # before_script, script
     index: int

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from typing import Any
+
+from kanidoc.record import record
 
 MAX_TOKEN = 64 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class Claims:
     header: dict[str, Any]
     claims: dict[str, Any]

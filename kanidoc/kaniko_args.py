@@ -15,7 +15,9 @@ import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from kanidoc.record import record
 
 
 class Kind(enum.Enum):
@@ -25,7 +27,7 @@ class Kind(enum.Enum):
     KEYVALUE = "keyvalue"  # kaniko keyValueArg: KEY=VALUE, every occurrence adds
 
 
-@dataclass(frozen=True)
+@record
 class FlagSpec:
     name: str
     kind: Kind
@@ -93,7 +95,7 @@ _EXECUTOR = re.compile(r"(^|/)executor$")
 _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
 
-@dataclass(frozen=True)
+@record
 class KanikoArgs:
     """The kaniko flags kanidoc reasons about; values as kaniko would hold them."""
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from kanidoc.record import record
 
 SCHEMA_ID = "kanidoc/report/v1"
 
@@ -52,13 +54,13 @@ def status_of(findings: list[Finding] | tuple[Finding, ...]) -> Status:
     return Status.PASS
 
 
-@dataclass(frozen=True)
+@record
 class Remediation:
     text: str
     snippet: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     code: str
     severity: Severity
@@ -68,7 +70,7 @@ class Finding:
     docs: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CheckResult:
     """What one check concluded.
 
@@ -95,7 +97,7 @@ class CheckResult:
         return "ok"
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     kanidoc_version: str
     generated_at: str

@@ -8,11 +8,11 @@ normal and an editable install.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from kanidoc.entrypoints import entry_points
 from kanidoc.model import CheckResult, Finding, status_of
+from kanidoc.record import record
 
 if TYPE_CHECKING:
     from kanidoc.context import Context
@@ -55,7 +55,7 @@ class BaseCheck:
         )
 
 
-@dataclass(frozen=True)
+@record
 class LoadedCheck:
     check: Check | None
     id: str

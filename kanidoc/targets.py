@@ -8,11 +8,11 @@ mirrors (pull) and the images the Dockerfile pulls (FROM, COPY --from).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from kanidoc import dockerfile as dockerfile_mod
 from kanidoc.context import Context
 from kanidoc.gosem.reference import Reference, ReferenceError, new_tag, parse_reference
+from kanidoc.record import record
 
 
 def registry_hostname(registry: str) -> str:
@@ -30,7 +30,7 @@ def gitlab_helper_registry(registry: str, env: Mapping[str, str]) -> bool:
     return bool(ci) and registry_hostname(ci) == registry_hostname(registry)
 
 
-@dataclass(frozen=True)
+@record
 class RegistryUse:
     registry: str  # host[:port] as go-containerregistry's RegistryStr()
     repository: str | None
@@ -40,14 +40,14 @@ class RegistryUse:
     fallback: bool = False  # contacted only when the --registry-mirror fails
 
 
-@dataclass(frozen=True)
+@record
 class InvalidRef:
     ref: str
     source: str
     error: str
 
 
-@dataclass(frozen=True)
+@record
 class Targets:
     uses: tuple[RegistryUse, ...]
     invalid: tuple[InvalidRef, ...]

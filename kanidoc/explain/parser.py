@@ -31,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from kanidoc.record import record
+
 BLOCK_SIZE = 1 << 20
 MAX_LINE = 16 * 1024  # bytes kept of one physical line
 MAX_JOINED = 4  # continuation lines joined into one logical line
@@ -51,7 +53,7 @@ _LEVELS = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Candidate:
     """A cleaned log line that contains at least one needle."""
 
@@ -397,7 +399,7 @@ _OPERATIONS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     method: str
     url: str
@@ -412,7 +414,7 @@ class Request:
         }[self.kind]
 
 
-@dataclass(frozen=True)
+@record
 class Chain:
     """What one error line says, stage by stage (outermost first)."""
 

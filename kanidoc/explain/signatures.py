@@ -20,7 +20,8 @@ looks at lines that contain a needle (a test checks each example contains its ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from kanidoc.record import record
 
 # Check ids (DESIGN.md) used in the commands that decide what a log cannot.
 TLS_DECIDE = "kanidoc check --only reachability,tls --destination {destination}"
@@ -30,7 +31,7 @@ AUTH_DECIDE = "kanidoc check --only auth --destination {destination}"
 ENGINE_DECIDE = "kanidoc check --only engine --kaniko-version {kaniko_version}"
 
 
-@dataclass(frozen=True)
+@record
 class Signature:
     name: str  # stable slug
     code: str  # finding code (kanidoc/rules)

@@ -10,13 +10,15 @@ one; a Bearer challenge without ``realm`` fails later with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from kanidoc.record import record
 
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 MAX_HEADER = 8192
 
 
-@dataclass(frozen=True)
+@record
 class Challenge:
     scheme: str
     params: dict[str, str] = field(default_factory=dict)

@@ -45,6 +45,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kanidoc.record import record
+
 __all__ = [
     "DETECTOR_PATHS",
     "ENV_VARS",
@@ -119,7 +121,7 @@ def _go_trim(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class HostView:
     """What detection reads.
 
@@ -184,14 +186,14 @@ class HostView:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     path_or_var: str
     value: str
     meaning: str
 
 
-@dataclass(frozen=True)
+@record
 class DetectorVerdict:
     detector: str
     in_container: bool
@@ -289,7 +291,7 @@ def parse_kaniko_version(text: str) -> KanikoVersion | None:
     return KanikoVersion(major, minor, patch, fork)
 
 
-@dataclass(frozen=True)
+@record
 class VersionRange:
     """A span of releases sharing one detector behaviour.
 
@@ -540,7 +542,7 @@ def _overlay_step(view: HostView) -> StepResult:
 _MARKER_OVERLAY = "overlay root in /proc/mounts"
 
 
-@dataclass(frozen=True)
+@record
 class _Detector:
     name: str
     short: str

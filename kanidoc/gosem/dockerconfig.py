@@ -19,10 +19,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from kanidoc.gosem import gobase64, gojson
+from kanidoc.record import record
 
 DOCKER_HUB_REGISTRY = "index.docker.io"
 DOCKER_HUB_AUTH_KEY = "https://index.docker.io/v1/"
@@ -32,7 +33,7 @@ DOCKER_HUB_ALIASES = frozenset(
 _UNEXPANDED = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 
 
-@dataclass(frozen=True)
+@record
 class AuthEntry:
     """One ``auths`` entry after docker/cli's load (``auth`` decoded into user/password)."""
 
@@ -74,7 +75,7 @@ class AuthEntry:
         return [s for s in out if s]
 
 
-@dataclass(frozen=True)
+@record
 class DockerConfig:
     path: str
     auths: Mapping[str, AuthEntry] = field(default_factory=dict)
@@ -294,7 +295,7 @@ def auth_key_for(registry: str) -> str:
     return DOCKER_HUB_AUTH_KEY if registry == DOCKER_HUB_REGISTRY else registry
 
 
-@dataclass(frozen=True)
+@record
 class Lookup:
     """The answer docker/cli gives ggcr for one key."""
 
@@ -329,7 +330,7 @@ def lookup_keys(registry: str, repository: str | None) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-@dataclass(frozen=True)
+@record
 class Resolution:
     registry: str
     keys: tuple[str, ...]
@@ -360,7 +361,7 @@ def resolve(cfg: DockerConfig, registry: str, repository: str | None = None, *, 
     return Resolution(registry, tuple(keys), last, "anonymous")
 
 
-@dataclass(frozen=True)
+@record
 class NearMiss:
     config_key: str
     reason: str

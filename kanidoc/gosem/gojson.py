@@ -26,7 +26,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from kanidoc.record import record
 
 __all__ = ["GoJSONDecodeError", "GoJSONError", "check_syntax", "parse"]
 
@@ -55,7 +56,7 @@ _HEX = frozenset(b"0123456789abcdefABCDEF")
 _DIGITS = frozenset(b"0123456789")
 
 
-@dataclass(frozen=True)
+@record
 class GoJSONError:
     """A Go decode failure.  ``message`` is Go's ``err.Error()`` text.
 

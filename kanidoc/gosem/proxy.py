@@ -52,6 +52,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kanidoc.record import record
+
 GoVersion = tuple[int, int, int]
 
 # A version newer than any real Go release: ``go_version=None`` means "current Go".
@@ -169,7 +171,7 @@ def _addr_error(inp: str, msg: str, at: str = "") -> _GoError:
     return _GoError(text)
 
 
-@dataclass(frozen=True)
+@record
 class _Addr:
     """netip.Addr: 4 bytes for Is4, 16 bytes otherwise, plus the IPv6 zone."""
 
@@ -346,7 +348,7 @@ def _is_loopback(ip: bytes) -> bool:
     return ip == bytes(15) + b"\x01"
 
 
-@dataclass(frozen=True)
+@record
 class _IPNet:
     ip: bytes
     mask: bytes
@@ -906,7 +908,7 @@ def _parse_proxy(proxy: str, v: GoVersion) -> tuple[_GoURL | None, bool]:
     return parsed, False
 
 
-@dataclass(frozen=True)
+@record
 class _Matcher:
     kind: str  # "all", "cidr", "ip", "domain"
     entry: str  # the NO_PROXY entry, trimmed and lower-cased
@@ -982,7 +984,7 @@ def _canonical_addr(u: _GoURL) -> str:
     return _join_host_port(addr, port)
 
 
-@dataclass(frozen=True)
+@record
 class _UseProxy:
     use: bool
     reason: str
@@ -1040,7 +1042,7 @@ def _get_env_any(env: Mapping[str, str], *names: str) -> tuple[str, str | None]:
     return "", None
 
 
-@dataclass(frozen=True)
+@record
 class ProxyEnv:
     """The proxy configuration Go reads (httpproxy.FromEnvironment), and where each value came from."""
 
@@ -1072,7 +1074,7 @@ class ProxyEnv:
 _PROXY_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
 
 
-@dataclass(frozen=True)
+@record
 class ProxyURL:
     """A proxy URL as Go's parseProxy produces it.
 
@@ -1128,7 +1130,7 @@ class ProxyURL:
         )
 
 
-@dataclass(frozen=True)
+@record
 class ProxyDecision:
     """What Go's ProxyFromEnvironment returns for one request URL, and why."""
 
@@ -1253,7 +1255,7 @@ def decide(env: ProxyEnv, url: str, *, go_version: GoVersion | None = None) -> P
     return ProxyDecision(url, proxy, chosen_var, reason, None, None, addr)
 
 
-@dataclass(frozen=True)
+@record
 class ProxyLint:
     """A classic proxy-environment mistake.  ``code`` values are stable identifiers."""
 

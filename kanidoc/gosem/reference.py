@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from kanidoc.record import record
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -98,7 +100,7 @@ class ReferenceError(ValueError):
         return self.message
 
 
-@dataclass(frozen=True)
+@record
 class _Options:
     strict: bool = False
     insecure: bool = False
@@ -120,7 +122,7 @@ def _is_rfc1918(name: str) -> bool:
     return any(ip in block for block in _RFC1918)
 
 
-@dataclass(frozen=True)
+@record
 class Registry:
     """``name.Registry``: ``name`` is ``RegistryStr()`` (host[:port] as written)."""
 
@@ -149,7 +151,7 @@ class Registry:
         return self.name
 
 
-@dataclass(frozen=True)
+@record
 class Repository:
     """``name.Repository``.  ``repository`` is ``RepositoryStr()`` (``library/`` applied)."""
 
@@ -166,7 +168,7 @@ class Repository:
         return self.name()
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A ``name.Tag`` (``digest is None``) or ``name.Digest`` (``tag is None``)."""
 

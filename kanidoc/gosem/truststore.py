@@ -24,11 +24,11 @@ import hashlib
 import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kanidoc.gosem import gobase64
+from kanidoc.record import record
 
 if TYPE_CHECKING:  # cryptography is imported on first use (start-up cost of list-checks, --version)
     from cryptography import x509
@@ -54,7 +54,7 @@ KANIKO_CERT_DIR = "/kaniko/ssl/certs"
 MAX_FILE = 16 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class PemScan:
     certs: tuple[x509.Certificate, ...]
     blocks: int  # PEM blocks of any type
@@ -175,7 +175,7 @@ def scan_pem(data: bytes, parsed: Parsed | None = None) -> PemScan:
     return PemScan(tuple(certs), blocks, bad, der_file)
 
 
-@dataclass(frozen=True)
+@record
 class SourceFile:
     path: str  # as kaniko sees it
     count: int
@@ -185,7 +185,7 @@ class SourceFile:
     duplicates: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     kind: str  # "SSL_CERT_FILE" | "default file" | "SSL_CERT_DIR" | "default dir" | "--ca-bundle"
     path: str
@@ -197,7 +197,7 @@ class Source:
         return sum(f.count for f in self.files)
 
 
-@dataclass(frozen=True)
+@record
 class TrustStore:
     roots: tuple[x509.Certificate, ...]
     sources: tuple[Source, ...]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -35,12 +35,14 @@ from cryptography.x509.oid import (
     NameOID,
 )
 
+from kanidoc.record import record
+
 _DER = Encoding.DER
 MAX_DEPTH = 12
 MAX_SIGNATURE_CHECKS = 100  # Go: maxChainSignatureChecks
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     ok: bool
     fault: str | None = None  # expired | not-yet-valid | hostname | cn-only | ip-san | unknown-authority | key-usage

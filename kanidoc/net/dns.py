@@ -17,9 +17,11 @@ import ipaddress
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kanidoc.record import record
 
 if TYPE_CHECKING:  # dnspython is imported when a name is actually resolved (start-up cost)
     import dns.rdatatype
@@ -27,7 +29,7 @@ if TYPE_CHECKING:  # dnspython is imported when a name is actually resolved (sta
 MAX_FILE = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class ResolvConf:
     nameservers: tuple[tuple[str, int], ...] = (("127.0.0.1", 53),)
     search: tuple[str, ...] = ()
@@ -103,7 +105,7 @@ def hosts_lookup(name: str, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-@dataclass(frozen=True)
+@record
 class Query:
     name: str
     outcome: str  # ok | nxdomain | nodata | servfail | refused | timeout | error
@@ -112,7 +114,7 @@ class Query:
     server: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Resolution:
     host: str
     addresses: tuple[str, ...]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from kanidoc.record import record
 
-@dataclass(frozen=True)
+
+@record
 class Hop:
     name: str  # dns | tcp | connect | tls | http
     ok: bool

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
+
+from kanidoc.record import record
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 16 * 1024
@@ -45,7 +47,7 @@ class WireError(Exception):
         self.kind = kind  # timeout | closed | malformed | too-large
 
 
-@dataclass(frozen=True)
+@record
 class Response:
     version: str
     status: int

@@ -13,7 +13,7 @@ import socket
 import struct
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from kanidoc.net import dns, tcp
 from kanidoc.net.hops import Budget, Hop, Stopwatch
 from kanidoc.net.httpwire import Response, WireError, read_response, send
 from kanidoc.net.tlsprobe import TLSConn, TLSFailure, TLSInfo, handshake
+from kanidoc.record import record
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 USER_AGENT = f"kanidoc/{__version__} (diagnosing kaniko; go-containerregistry compatible)"
 
 
-@dataclass(frozen=True)
+@record
 class Endpoint:
     role: str  # "registry" | "token realm"
     url: str  # https://host[:port]/v2/
@@ -63,7 +64,7 @@ class Endpoint:
         return (p.path or "/") + (f"?{p.query}" if p.query else "")
 
 
-@dataclass(frozen=True)
+@record
 class ProbeSettings:
     proxy_env: goproxy.ProxyEnv
     root: Path
@@ -75,7 +76,7 @@ class ProbeSettings:
     proxy_roots: Callable[[Endpoint], Sequence[x509.Certificate] | None] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ProbeResult:
     endpoint: Endpoint
     decision: goproxy.ProxyDecision

@@ -36,6 +36,7 @@ from kanidoc.net.dns import is_ip
 from kanidoc.net.httpwire import WireError, body_kind, read_response, send
 from kanidoc.net.probe import Endpoint, proxy_authorization, tunnel
 from kanidoc.net.tlsprobe import TLSConn, go_like_context, presented_chain, start_tls
+from kanidoc.record import record
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -44,7 +45,7 @@ MAX_BODY = 64 * 1024
 USER_AGENT = f"kanidoc/{__version__} (replaying go-containerregistry)"
 
 
-@dataclass(frozen=True)
+@record
 class Reply:
     status: int
     reason: str

@@ -9,14 +9,14 @@ from __future__ import annotations
 import errno
 import socket
 import time
-from dataclasses import dataclass
 
 from kanidoc.net.dns import family
+from kanidoc.record import record
 
 _MIN_PER_ADDRESS = 2.0
 
 
-@dataclass(frozen=True)
+@record
 class DialFailure:
     address: str
     kind: str  # refused | timeout | unreachable | error

@@ -11,15 +11,16 @@ import socket
 import ssl
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar
 
 from kanidoc.net.dns import is_ip
+from kanidoc.record import record
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@record
 class TLSInfo:
     version: str
     cipher: str

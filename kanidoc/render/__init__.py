@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from kanidoc.model import Report
+from kanidoc.record import record
 
 Renderer = Callable[[Report, bool], str]  # (report, colour) -> text
 
 FORMATS = ("text", "json", "junit", "markdown")
 
 
-@dataclass(frozen=True)
+@record
 class RenderOptions:
     gitlab_sections: bool = False  # text: wrap each check in a GitLab CI collapsible log section
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kanidoc.model import Finding, JSONValue, Remediation, Severity
+from kanidoc.record import record
 
 _CODE = re.compile(r"^KD-(AUTH|REACH|TLS|PUSH|ENGINE|BUILD|CI)-\d{3}$")
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     code: str
     severity: Severity
