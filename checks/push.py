@@ -17,7 +17,6 @@ import base64
 import time
 import urllib.parse
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from kanidoc import jwt
@@ -29,6 +28,7 @@ from kanidoc.gosem import proxy as goproxy
 from kanidoc.gosem.reference import ReferenceError, new_tag, parse_reference
 from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.registry_client import RegistryClient, Reply
+from kanidoc.parallel import Task, wait
 from kanidoc.plugin import BaseCheck, SkipCheck
 from kanidoc.record import record
 from kanidoc.rules import Rule
@@ -137,23 +137,19 @@ class PushCheck(BaseCheck):
                     f"resolving authorization for {registry} failed: {cfg.path}: {cfg.load_error}",
                     {"registry": registry, "go_error": cfg.load_error}))
             return self.result(findings)
-        # Not a `with` block: its exit would wait for replays still running past the deadline.
-        pool = ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs) + len(pulls))))
-        try:
-            futures = [pool.submit(self._push_one, ctx, endpoints, cfg, *job) for job in jobs]
-            futures += [pool.submit(self._pull_one, ctx, endpoints, cfg, *p) for p in pulls]
-            wait(futures, timeout=max(0.1, ctx.remaining() - 0.3))
-            labels = [f"push {ref}" for _r, _p, ref in jobs] + [f"pull {r}/{p}:{i}" for r, p, i, _s in pulls]
-            for fut, label in zip(futures, labels, strict=True):
-                if fut.done() and fut.exception() is None:
-                    findings += fut.result()
-                elif fut.done():
-                    problem = fut.exception()
-                    findings.append(R.PING.finding(f"{label}: replay failed: {type(problem).__name__}: {problem}", {}))
-                else:
-                    findings.append(R.PING.finding(f"{label}: the replay did not finish before the deadline", {}))
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        # Daemon threads: a replay still running past the deadline is reported and left behind.
+        replays = [Task(self._push_one, ctx, endpoints, cfg, *job) for job in jobs]
+        replays += [Task(self._pull_one, ctx, endpoints, cfg, *p) for p in pulls]
+        wait(replays, timeout=max(0.1, ctx.remaining() - 0.3))
+        labels = [f"push {ref}" for _r, _p, ref in jobs] + [f"pull {r}/{p}:{i}" for r, p, i, _s in pulls]
+        for task, label in zip(replays, labels, strict=True):
+            problem = task.exception()
+            if task.done() and problem is None:
+                findings += task.result()
+            elif task.done():
+                findings.append(R.PING.finding(f"{label}: replay failed: {type(problem).__name__}: {problem}", {}))
+            else:
+                findings.append(R.PING.finding(f"{label}: the replay did not finish before the deadline", {}))
         if not jobs and not pulls and not findings:
             findings.append(R.NOT_CHECKED.finding("no destination to check", {}))
         return self.result(findings)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from kanidoc.model import CheckResult, Finding, Severity
 from kanidoc.net.hops import Budget, Hop
 from kanidoc.net.httpwire import body_kind
 from kanidoc.net.probe import Endpoint, ProbeResult, ProbeSettings, probe
+from kanidoc.parallel import Task, wait
 from kanidoc.plugin import BaseCheck
 from kanidoc.record import record
 from kanidoc.rules import Rule
@@ -150,42 +150,41 @@ class ReachabilityCheck(BaseCheck):
             endpoints[registry] = [Endpoint("registry", f"{s}://{registry}/v2/", registry) for s in schemes]
         reports: dict[str, EndpointReport] = {}
         realms: dict[str, Endpoint] = {}
-        with ThreadPoolExecutor(max_workers=max(1, min(16, sum(len(v) for v in endpoints.values())))) as pool:
-            futures = {pool.submit(probe, ep, settings, budget): (reg, ep) for reg, eps in endpoints.items() for ep in eps}
-            wait(futures, timeout=budget.left() + 0.1)
-            results: dict[str, list[ProbeResult]] = {}
-            for fut, (reg, _ep) in futures.items():
-                if fut.done() and fut.exception() is None:
-                    results.setdefault(reg, []).append(fut.result())
-            for reg in registries:
-                rep = self._pick(reg, results.get(reg, []))
-                if rep is None:
-                    findings.append(R.HTTP_FAILED.finding(f"{reg}: the probe did not finish before the deadline", {"registry": reg}))
-                    continue
-                reports[reg] = rep
-                findings += self._findings(ctx, rep)
-                if rep.challenge and rep.challenge.scheme == "bearer":
-                    realm = rep.challenge.realm
-                    if not realm:
-                        findings.append(R.MISSING_REALM.finding(f"{reg}: Bearer challenge without realm", {"registry": reg}))
-                    else:
-                        split = urllib.parse.urlsplit(realm)
-                        if split.scheme in ("http", "https") and split.hostname:
-                            service = rep.challenge.service
-                            query = urllib.parse.urlencode({"service": service}) if service else ""
-                            url = urllib.parse.urlunsplit((split.scheme, split.netloc, split.path or "/", query, ""))
-                            realm_owner.setdefault(url, reg)
-                            realms.setdefault(url, Endpoint("token realm", url, urllib.parse.urlunsplit((split.scheme, split.netloc, split.path, "", ""))))
-            realm_futures = {pool.submit(probe, ep, settings, budget): ep for ep in realms.values()}
-            wait(realm_futures, timeout=budget.left() + 0.1)
-            realm_reports: dict[str, ProbeResult] = {}
-            for fut, ep in realm_futures.items():
-                if fut.done() and fut.exception() is None:
-                    res = fut.result()
-                    realm_reports[ep.label] = res
-                    findings += self._realm_findings(res)
+        probes = {Task(probe, ep, settings, budget): (reg, ep) for reg, eps in endpoints.items() for ep in eps}
+        wait(probes, timeout=budget.left() + 0.1)
+        results: dict[str, list[ProbeResult]] = {}
+        for fut, (reg, _ep) in probes.items():
+            if fut.done() and fut.exception() is None:
+                results.setdefault(reg, []).append(fut.result())
+        for reg in registries:
+            rep = self._pick(reg, results.get(reg, []))
+            if rep is None:
+                findings.append(R.HTTP_FAILED.finding(f"{reg}: the probe did not finish before the deadline", {"registry": reg}))
+                continue
+            reports[reg] = rep
+            findings += self._findings(ctx, rep)
+            if rep.challenge and rep.challenge.scheme == "bearer":
+                realm = rep.challenge.realm
+                if not realm:
+                    findings.append(R.MISSING_REALM.finding(f"{reg}: Bearer challenge without realm", {"registry": reg}))
                 else:
-                    findings.append(R.HTTP_FAILED.finding(f"token realm {ep.label}: the probe did not finish before the deadline", {"realm": ep.label}))
+                    split = urllib.parse.urlsplit(realm)
+                    if split.scheme in ("http", "https") and split.hostname:
+                        service = rep.challenge.service
+                        query = urllib.parse.urlencode({"service": service}) if service else ""
+                        url = urllib.parse.urlunsplit((split.scheme, split.netloc, split.path or "/", query, ""))
+                        realm_owner.setdefault(url, reg)
+                        realms.setdefault(url, Endpoint("token realm", url, urllib.parse.urlunsplit((split.scheme, split.netloc, split.path, "", ""))))
+        realm_probes = {Task(probe, ep, settings, budget): ep for ep in realms.values()}
+        wait(realm_probes, timeout=budget.left() + 0.1)
+        realm_reports: dict[str, ProbeResult] = {}
+        for fut, ep in realm_probes.items():
+            if fut.done() and fut.exception() is None:
+                res = fut.result()
+                realm_reports[ep.label] = res
+                findings += self._realm_findings(res)
+            else:
+                findings.append(R.HTTP_FAILED.finding(f"token realm {ep.label}: the probe did not finish before the deadline", {"realm": ep.label}))
         if not registries:
             findings.append(R.DECISION.finding("no registry to probe: give --destination or the kaniko command line after --", {}))
         return self.result(findings, {"endpoints": reports, "realms": realm_reports, "settings": settings})

@@ -16,11 +16,11 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kanidoc.parallel import Task
 from kanidoc.record import record
 
 if TYPE_CHECKING:  # dnspython is imported when a name is actually resolved (start-up cost)
@@ -207,26 +207,26 @@ def resolve(host: str, *, root: Path = Path("/"), dns_server: str | None = None,
     deadline = time.monotonic() + timeout
     queries: list[Query] = []
     outcome = "nxdomain"
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for qname in name_list(host, conf):
-            fa = pool.submit(_ask, qname, dns.rdatatype.A, conf, deadline)
-            faaaa = pool.submit(_ask, qname, dns.rdatatype.AAAA, conf, deadline)
-            a, aaaa = fa.result(), faaaa.result()
-            queries += [a, aaaa]
-            addrs = a.addresses + aaaa.addresses
-            if addrs:
-                server = a.server or aaaa.server
-                return Resolution(host, addrs, "dns", "ok", tuple(queries), server)
-            worst = {a.outcome, aaaa.outcome}
-            if worst <= {"nxdomain", "nodata"}:
-                outcome = "nxdomain"
-                continue
-            # Go (without "options edns0 strict-errors"... i.e. by default) moves on to the
-            # next name after a temporary error too, but reports the last error.
-            outcome = "timeout" if "timeout" in worst else "servfail" if "servfail" in worst else "refused" if "refused" in worst else "error"
-            if time.monotonic() >= deadline:
-                outcome = "timeout"
-                break
+    for qname in name_list(host, conf):
+        # A and AAAA at once, as Go's resolver asks them (goLookupIPCNAMEOrder)
+        fa = Task(_ask, qname, dns.rdatatype.A, conf, deadline)
+        aaaa = _ask(qname, dns.rdatatype.AAAA, conf, deadline)
+        a = fa.result()
+        queries += [a, aaaa]
+        addrs = a.addresses + aaaa.addresses
+        if addrs:
+            server = a.server or aaaa.server
+            return Resolution(host, addrs, "dns", "ok", tuple(queries), server)
+        worst = {a.outcome, aaaa.outcome}
+        if worst <= {"nxdomain", "nodata"}:
+            outcome = "nxdomain"
+            continue
+        # Go (without "options edns0 strict-errors"... i.e. by default) moves on to the
+        # next name after a temporary error too, but reports the last error.
+        outcome = "timeout" if "timeout" in worst else "servfail" if "servfail" in worst else "refused" if "refused" in worst else "error"
+        if time.monotonic() >= deadline:
+            outcome = "timeout"
+            break
     server = queries[-1].server if queries else ""
     go = f"lookup {host} on {server or 'resolver'}: {_GO_WORDS.get(outcome, 'no such host')}"
     return Resolution(host, (), "dns", outcome, tuple(queries), server, go)
