@@ -17,11 +17,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import selectors
-import shutil
 import socket
 import stat
-import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -130,6 +127,9 @@ def run_bounded(argv: list[str], timeout: float, limit: int = MAX_EXECUTOR_OUTPU
 
     Returns (exit code or None when it had to be killed, stdout text).
     """
+    import selectors  # only when an executor is run (start-up cost of every check run)
+    import subprocess
+
     deadline = time.monotonic() + timeout
     proc = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -708,11 +708,12 @@ class EngineCheck(BaseCheck):
         return findings
 
     def _space_finding(self, path: Path, shown: str, ev: Mapping[str, Any], low_severity: Severity) -> Finding:
-        usage = shutil.disk_usage(path)
-        ev = {**ev, "free_bytes": usage.free, "total_bytes": usage.total, "threshold_bytes": MIN_FREE_BYTES}
-        if usage.free < MIN_FREE_BYTES:
-            return R.LOW_SPACE.finding(f"{shown}: {_fmt_bytes(usage.free)} free, under {_fmt_bytes(MIN_FREE_BYTES)}", ev, severity=low_severity)
-        return R.LOW_SPACE.finding(f"{shown}: {_fmt_bytes(usage.free)} free", ev, severity=Severity.INFO, fix="Nothing to do.")
+        st = os.statvfs(path)  # what shutil.disk_usage reads, without importing shutil (bz2, lzma)
+        free, total = st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize
+        ev = {**ev, "free_bytes": free, "total_bytes": total, "threshold_bytes": MIN_FREE_BYTES}
+        if free < MIN_FREE_BYTES:
+            return R.LOW_SPACE.finding(f"{shown}: {_fmt_bytes(free)} free, under {_fmt_bytes(MIN_FREE_BYTES)}", ev, severity=low_severity)
+        return R.LOW_SPACE.finding(f"{shown}: {_fmt_bytes(free)} free", ev, severity=Severity.INFO, fix="Nothing to do.")
 
     # -- the job definition (extension point) ----------------------------------------------
     def _job_definition_findings(self, ctx: Context, info: VersionInfo) -> list[Finding]:

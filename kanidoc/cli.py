@@ -44,7 +44,8 @@ def _positive(value: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kanidoc", description="Diagnose failing kaniko image builds.")
     parser.add_argument("--version", action="version", version=f"kanidoc {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # prog given: argparse would otherwise build a help formatter (and import shutil) now
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, prog="kanidoc")
 
     check = sub.add_parser("check", help="run the checks", description="Run the checks. Put a kaniko executor command line after --.")
     check.add_argument("--destination", "-d", action="append", default=[], metavar="REF")

@@ -20,7 +20,6 @@ one shared copy of it (so registries with their own certificate trust all of the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -336,14 +335,14 @@ def _name(cert: x509.Certificate) -> str:
 
 
 def describe(cert: x509.Certificate) -> dict[str, str]:
-    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.hazmat.primitives import hashes
 
     return {
         "subject": _name(cert),
         "issuer": cert.issuer.rfc4514_string(),
         "not_before": cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "not_after": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sha256": hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest(),
+        "sha256": cert.fingerprint(hashes.SHA256()).hex(),
     }
 
 
