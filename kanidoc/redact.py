@@ -76,7 +76,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._forms: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._ordered: tuple[str, ...] = ()  # longest first: a form inside a longer one goes with it
         self.add(*secrets)
 
     def add(self, *secrets: str | None) -> None:
@@ -93,8 +93,9 @@ class Redactor:
         with self._lock:
             if new - self._forms:
                 self._forms |= new
-                ordered = sorted(self._forms, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(f) for f in ordered))
+                # Plain substring replacement, not one alternation regex: compiling that
+                # regex took ~25 ms per added token (a JWT and its encodings are long).
+                self._ordered = tuple(sorted(self._forms, key=len, reverse=True))
 
     def add_from_environment(self, env: Mapping[str, str]) -> None:
         for name, value in env.items():
@@ -111,9 +112,10 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         with self._lock:
-            pattern = self._pattern
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
+            ordered = self._ordered
+        for form in ordered:
+            if form in text:
+                text = text.replace(form, MASK)
         text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
         return _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
 
