@@ -61,18 +61,24 @@ class PemScan:
     der: bool  # the whole file is one DER certificate (Go ignores it)
 
 
-Parsed = dict[bytes, "x509.Certificate"]  # DER -> certificate, one per load (bundle and dir repeat)
+class Parsed:
+    """What one load has parsed already: Debian's /etc/ssl/certs holds the bundle file
+    itself next to one file per root, so the same bytes come by twice."""
+
+    def __init__(self) -> None:
+        self.certs: dict[bytes, x509.Certificate] = {}  # DER -> certificate
+        self.scans: dict[bytes, PemScan] = {}  # file content -> what Go would take from it
 
 
 def _parse_der(der: bytes, parsed: Parsed) -> x509.Certificate:
-    cert = parsed.get(der)
+    cert = parsed.certs.get(der)
     if cert is None:
         from cryptography import x509
 
         with warnings.catch_warnings():  # Go accepts e.g. negative serials in old roots
             warnings.simplefilter("ignore")
             cert = x509.load_der_x509_certificate(der)
-        parsed[der] = cert
+        parsed.certs[der] = cert
     return cert
 
 
@@ -148,7 +154,7 @@ def scan_pem(data: bytes, parsed: Parsed | None = None) -> PemScan:
     ``CERTIFICATE`` blocks without headers that parse (crypto/x509/cert_pool.go)."""
     certs: list[x509.Certificate] = []
     blocks = bad = 0
-    parsed = parsed if parsed is not None else {}
+    parsed = parsed if parsed is not None else Parsed()
     for block_type, headers, der in pem_blocks(data):
         blocks += 1
         if block_type != b"CERTIFICATE":
@@ -224,7 +230,11 @@ def _file(kaniko_path: str, host: Path, parsed: Parsed | None = None) -> tuple[S
     data, err = _read(host)
     if data is None:
         return SourceFile(kaniko_path, 0, err), ()
-    scan = scan_pem(data, parsed)
+    scan = parsed.scans.get(data) if parsed is not None else None
+    if scan is None:
+        scan = scan_pem(data, parsed)
+        if parsed is not None:
+            parsed.scans[data] = scan
     dupes = len(scan.certs) - len(set(scan.certs))  # cryptography's certificates compare (and hash) by DER
     return SourceFile(kaniko_path, len(scan.certs), None, scan.der, scan.bad, dupes), scan.certs
 
@@ -265,7 +275,7 @@ def load(
     sources: list[Source] = []
     roots: list[x509.Certificate] = []
     note: str | None = None
-    parsed: Parsed = {}
+    parsed = Parsed()
     if ca_bundle is not None:
         if ca_bundle.is_dir():
             files, certs, err = _directory(str(ca_bundle), ca_bundle, parsed)
