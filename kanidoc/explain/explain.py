@@ -75,7 +75,8 @@ _SNIPPETS = {
     "KD-TLS-001": 'before_script:\n  - cat "$REGISTRY_CA_PEM" >> /kaniko/ssl/certs/ca-certificates.crt',
     "KD-TLS-002": 'before_script:\n  - cat "$REGISTRY_INTERMEDIATE_PEM" >> /kaniko/ssl/certs/ca-certificates.crt',
     "KD-ENGINE-001": f"image:\n  name: {ci_rules.JOB_IMAGE}\n  entrypoint: [\"\"]",
-    "KD-REACH-014": "variables:\n  HTTPS_PROXY: http://${PROXY_USER}:${PROXY_PASSWORD}@proxy.example.com:3128",
+    "KD-REACH-014": ("variables:\n  # <user>, <password>: masked CI/CD variables, percent-encoded\n"
+                     "  HTTPS_PROXY: http://<user>:<password>@proxy.example.com:3128"),
     # by signature name, before the code's. Placeholders in <>: the report's redaction masks any
     # scheme://user:password@ (a ${VAR} form included), and <> cannot be part of what it masks.
     **dict.fromkeys(("socks-auth-failed", "socks-auth-required", "socks-credentials-invalid"), _SOCKS_SNIPPET),

@@ -66,7 +66,7 @@ TCP_UNREACHABLE = Rule("KD-REACH-013", E, "network unreachable",
 CONNECT_407 = Rule("KD-REACH-014", E, "proxy wants credentials (407)",
     "The proxy answered CONNECT with 407 Proxy Authentication Required: the proxy URL carries no credentials, "
     "or wrong ones. kaniko logs `Proxy Authentication Required`.",
-    "Put the credentials in the proxy URL: `http://user:password@proxy:3128` (percent-encode special characters), "
+    "Put the credentials in the proxy URL: `http://<user>:<password>@proxy:3128` (percent-encode special characters), "
     "from masked CI variables.", "CONNECT registry.example.com:443 -> 407 Proxy Authentication Required")
 CONNECT_403 = Rule("KD-REACH-015", E, "proxy refuses this destination (403)",
     "The proxy's ACL denies CONNECT to the registry. kaniko then fails with `Forbidden` or the 403 "

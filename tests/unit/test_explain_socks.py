@@ -134,7 +134,7 @@ def test_auth_findings_show_a_socks5_snippet_with_placeholders(reason: str) -> N
     assert f["remediation"]["snippet"] == ("variables:\n  # <user>, <password>: masked CI/CD variables, percent-encoded\n"
                                            "  HTTPS_PROXY: socks5://<user>:<password>@proxy.example.com:1080")
     http = findings(explain_one("Get https://index.docker.io/v2/: Proxy Authentication Required"))[0]
-    assert http["remediation"]["snippet"].startswith("variables:\n  HTTPS_PROXY: http://")  # the HTTP proxy's 407 keeps its own
+    assert http["remediation"]["snippet"].endswith("HTTPS_PROXY: http://<user>:<password>@proxy.example.com:3128")  # its own
 
 
 def test_every_signature_fix_formats_with_its_own_groups() -> None:
