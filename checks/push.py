@@ -143,10 +143,11 @@ class PushCheck(BaseCheck):
         wait(replays, timeout=max(0.1, ctx.remaining() - 0.3))
         labels = [f"push {ref}" for _r, _p, ref in jobs] + [f"pull {r}/{p}:{i}" for r, p, i, _s in pulls]
         for task, label in zip(replays, labels, strict=True):
+            done = task.done()  # before exception(): a replay may end between the two
             problem = task.exception()
-            if task.done() and problem is None:
+            if done and problem is None:
                 findings += task.result()
-            elif task.done():
+            elif done:
                 findings.append(R.PING.finding(f"{label}: replay failed: {type(problem).__name__}: {problem}", {}))
             else:
                 findings.append(R.PING.finding(f"{label}: the replay did not finish before the deadline", {}))

@@ -241,7 +241,10 @@ def _explain(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # what argparse's version action prints, without building the parser
-        sys.stdout.write(f"kanidoc {__version__}\n")
+        try:
+            sys.stdout.write(f"kanidoc {__version__}\n")
+        except BrokenPipeError:
+            pass
         return EXIT_OK
     kaniko_words: list[str] = []
     if "--" in argv:
@@ -286,7 +289,20 @@ def entry() -> None:
     code = main()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
         pass  # the reader went away (| head): nothing left to tell it
+    except OSError as exc:  # a full disk, EIO: one line, not a traceback
+        _stderr_line(f"kanidoc: error: writing the output failed: {exc.strerror or exc}")
+        code = EXIT_ERROR
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
     os._exit(code)
+
+
+def _stderr_line(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+    except OSError:
+        pass

@@ -17,7 +17,9 @@ with the same meaning:
   type checkers see a frozen dataclass (``dataclass_transform(frozen_default=True)``).
 
 Methods a class defines itself are kept. tests/unit/test_record.py holds ``@record`` to
-``@dataclass(frozen=True)`` on these points.
+``@dataclass(frozen=True)`` on these points. Known differences, unused here: a frozen
+dataclass cannot subclass a record, and an ``init=False`` field without a default can be
+set once after ``__init__``.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ _SHARED: dict[str, Callable[..., Any]] = {
 
 def _make(cls: type[T]) -> type[T]:
     own = {name for name in _SHARED if name in cls.__dict__}
+    if cls.__dict__.get("__hash__", 0) is None and "__eq__" in cls.__dict__:
+        own.discard("__hash__")  # Python's implicit None after a custom __eq__: dataclasses still hash
     cls = dataclasses.dataclass(cls, repr=False, eq=False)  # only __init__ is generated
     cls.__record_repr__ = _fields(cls, which="repr")  # type: ignore[attr-defined]
     cls.__record_compare__ = _fields(cls, which="compare")  # type: ignore[attr-defined]

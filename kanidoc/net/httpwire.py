@@ -94,12 +94,24 @@ def send(sock: Conn, data: bytes, deadline: float) -> None:
         raise WireError("closed", f"write: {exc.strerror or exc}") from None
 
 
-def read_response(
-    sock: Conn, deadline: float, *, head_only: bool = False, method: str = "GET",
-    max_body: int = MAX_BODY,
-) -> Response:
-    buf = b""
-    while b"\r\n\r\n" not in buf:
+def _split_head(buf: bytes) -> tuple[list[str], bytes] | None:
+    """The head's lines and what follows it, once the empty line that ends it is in
+    ``buf``. Lines end in LF with an optional CR before it, as Go's textproto reads them."""
+    lines: list[str] = []
+    pos = 0
+    while True:
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            return None
+        line = buf[pos:nl].removesuffix(b"\r")
+        pos = nl + 1
+        if not line and lines:
+            return lines, buf[pos:]
+        lines.append(line.decode("latin-1"))
+
+
+def _read_head(sock: Conn, buf: bytes, deadline: float) -> tuple[Response, bytes]:
+    while (split := _split_head(buf)) is None:
         if len(buf) > MAX_HEAD:
             raise WireError("too-large", f"response head larger than {MAX_HEAD} bytes")
         chunk = _recv(sock, deadline)
@@ -108,8 +120,7 @@ def read_response(
                 raise WireError("closed", "EOF")
             raise WireError("malformed", "malformed HTTP response: connection closed inside the header")
         buf += chunk
-    head, _, rest = buf.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
+    lines, rest = split
     status_line = lines[0]
     parts = status_line.split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
@@ -120,11 +131,22 @@ def read_response(
         if ":" in line:
             key, _, value = line.partition(":")
             headers.append((key.strip(), value.strip()))
-    resp = Response(parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", tuple(headers), raw_status_line=status_line)
+    return Response(parts[0], int(parts[1]), parts[2] if len(parts) > 2 else "", tuple(headers), raw_status_line=status_line), rest
+
+
+def read_response(
+    sock: Conn, deadline: float, *, head_only: bool = False, method: str = "GET",
+    max_body: int = MAX_BODY,
+) -> Response:
+    resp, rest = _read_head(sock, b"", deadline)
+    # net/http persistConn.readResponse: 1xx answers (103 Early Hints, 100 Continue) are
+    # skipped and the real answer read after them; only 101 is final.
+    while 100 <= resp.status < 200 and resp.status != 101 and not head_only:
+        resp, rest = _read_head(sock, rest, deadline)
     if head_only or method == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200:
         return resp
     body, truncated = _read_body(sock, resp, rest, deadline, max_body)
-    return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, status_line)
+    return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, resp.raw_status_line)
 
 
 def _read_body(sock: Conn, resp: Response, rest: bytes, deadline: float,

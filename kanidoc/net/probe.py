@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ipaddress
 import socket
 import struct
 import urllib.parse
@@ -165,11 +166,13 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
             hops.append(Hop("tls", True, watch.ms, f"{info.version} {info.cipher}, {len(info.chain_der)} certificate(s) presented"))
         watch = Stopwatch()
         target = endpoint.request_target
-        if proxy is not None and endpoint.scheme == "http" and proxy.scheme.startswith("http"):
+        via_http_proxy = proxy is not None and endpoint.scheme == "http" and proxy.scheme in ("http", "https")
+        if via_http_proxy:
             target = endpoint.url  # absolute-form through an HTTP proxy
         lines = [f"GET {target} HTTP/1.1", f"Host: {endpoint.parts.netloc}", f"User-Agent: {USER_AGENT}",
                  "Accept: */*", "Connection: close"]
-        if proxy is not None and endpoint.scheme == "http" and proxy.username is not None:
+        # only an HTTP proxy reads this header; through SOCKS it would reach the registry
+        if via_http_proxy and proxy is not None and proxy.username is not None:
             lines.append(f"Proxy-Authorization: {_basic(proxy.username, proxy.password)}")
         deadline = budget.deadline if budget.left() < settings.connect_timeout * 2 else Budget(settings.connect_timeout * 2).deadline
         try:
@@ -198,11 +201,12 @@ def tunnel(
     kaniko checks the proxy with the registry's roots and skip flags, before CONNECT."""
     watch = Stopwatch()
     conn: socket.socket | TLSConn = sock
+    budget = Budget(timeout)  # TLS to the proxy, CONNECT or the SOCKS exchange: all of it
     if proxy.scheme.startswith("socks5"):
-        return sock, _socks5(sock, proxy, endpoint, timeout, watch)
+        return sock, _socks5(sock, proxy, endpoint, budget, watch)
     if proxy.scheme == "https":
         try:
-            conn, info = handshake(sock, proxy.host, timeout)
+            conn, info = handshake(sock, proxy.host, budget.left())
         except TLSFailure as exc:
             return sock, Hop("connect", False, watch.ms, f"TLS to the https:// proxy failed: {exc.detail}", exc.kind, f"proxyconnect tcp: {exc.go_error}")
         if roots is not None:
@@ -219,7 +223,7 @@ def tunnel(
     lines = [f"CONNECT {endpoint.hostport} HTTP/1.1", f"Host: {endpoint.hostport}", "User-Agent: Go-http-client/1.1"]
     if proxy.username is not None:
         lines.append(f"Proxy-Authorization: {_basic(proxy.username, proxy.password)}")
-    deadline = Budget(timeout).deadline
+    deadline = budget.deadline
     try:
         send(conn, ("\r\n".join(lines) + "\r\n\r\n").encode(), deadline)
         response = read_response(conn, deadline, head_only=True)
@@ -242,7 +246,7 @@ _SOCKS_REPLIES = {1: "general SOCKS server failure", 2: "connection not allowed 
 _SOCKS_KINDS = {2: "403"}
 
 
-def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, timeout: float, watch: Stopwatch) -> Hop:
+def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, budget: Budget, watch: Stopwatch) -> Hop:
     """RFC 1928 CONNECT with the target's *name* (Go's socks dialer sends the hostname).
 
     Go wraps every failure as ``net.OpError{Op: "socks connect", Net: "tcp", Source: proxy
@@ -257,11 +261,14 @@ def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, ti
     def fail(detail: str, kind: str, reason: str) -> Hop:
         return Hop("connect", False, watch.ms, detail, kind, f"socks connect tcp {proxy_addr}->{endpoint.hostport}: {reason}")
 
-    sock.settimeout(timeout)
+    def recv_exact(n: int) -> bytes:
+        return _recv_exact(sock, n, budget)
+
+    sock.settimeout(max(0.01, budget.left()))
     try:
         methods = b"\x00\x02" if proxy.username is not None else b"\x00"
         sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
-        reply = _recv_exact(sock, 2)
+        reply = recv_exact(2)
         if reply[0] != 5:
             return fail("the SOCKS proxy sent a malformed greeting", "malformed", f"unexpected protocol version {reply[0]}")
         if reply[1] == 0xFF:
@@ -272,15 +279,17 @@ def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, ti
             user = (proxy.username or "").encode()[:255]
             pw = (proxy.password or "").encode()[:255]
             sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(pw)]) + pw)
-            auth = _recv_exact(sock, 2)
+            auth = recv_exact(2)
             if auth[0] != 1 or auth[1] != 0:
                 return fail("the SOCKS proxy rejected the user name/password", "407", "username/password authentication failed")
         elif reply[1] != 0:
             return fail(f"the SOCKS proxy chose auth method {reply[1]}, which was not offered", "malformed",
                         f"unsupported authentication method {reply[1]}")
-        host = endpoint.host.encode("idna")[:255]
-        sock.sendall(b"\x05\x01\x00\x03" + bytes([len(host)]) + host + struct.pack(">H", endpoint.port))
-        head = _recv_exact(sock, 4)
+        address = _socks_address(endpoint.host)
+        if address is None:
+            return fail("the registry's name is too long for SOCKS", "malformed", f"FQDN too long: {endpoint.host[:64]}")
+        sock.sendall(b"\x05\x01\x00" + address + struct.pack(">H", endpoint.port))
+        head = recv_exact(4)
         if head[0] != 5:
             return fail("malformed SOCKS reply", "malformed", f"unexpected protocol version {head[0]}")
         if head[1] != 0:
@@ -289,8 +298,8 @@ def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, ti
                         f"unknown error {words}")
         rest = {1: 4, 4: 16}.get(head[3])
         if rest is None:
-            rest = _recv_exact(sock, 1)[0]
-        _recv_exact(sock, rest + 2)
+            rest = recv_exact(1)[0]
+        recv_exact(rest + 2)
     except TimeoutError:
         return fail("the SOCKS proxy did not answer in time", "timeout", "i/o timeout")
     except EOFError:
@@ -300,10 +309,25 @@ def _socks5(sock: socket.socket, proxy: goproxy.ProxyURL, endpoint: Endpoint, ti
     return Hop("connect", True, watch.ms, f"SOCKS5 CONNECT {endpoint.hostport} -> ok")
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    """io.ReadFull, as Go's socks client reads each part of a reply."""
+def _socks_address(host: str) -> bytes | None:
+    """x/net/internal/socks ``MarshalAddr``: an IP literal as address type 1 or 4 with its
+    bytes, any other name as type 3 (a length byte, at most 255 bytes, no IDNA step)."""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        name = host.encode("utf-8", "surrogateescape")
+        return b"\x03" + bytes([len(name)]) + name if len(name) <= 255 else None
+    return (b"\x01" if ip.version == 4 else b"\x04") + ip.packed
+
+
+def _recv_exact(sock: socket.socket, n: int, budget: Budget) -> bytes:
+    """io.ReadFull, as Go's socks client reads each part of a reply, within what is left
+    of the budget (a proxy dripping its reply is cut off in time)."""
     data = b""
     while len(data) < n:
+        if budget.expired:
+            raise TimeoutError
+        sock.settimeout(max(0.01, budget.left()))
         chunk = sock.recv(n - len(data))
         if not chunk:
             raise EOFError

@@ -121,8 +121,9 @@ class RegistryClient:
         body = urllib.parse.urlencode(dict(data)).encode() if data is not None else b""
         conn: socket.socket | TLSConn | None = None
         try:
+            head = self._head(method, parts, headers or {}, body, data is not None)
             conn = self._connect(parts, deadline)
-            send(conn, self._head(method, parts, headers or {}, body, data is not None) + body, deadline)
+            send(conn, head + body, deadline)
             resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
         except _Failed as exc:
             return Reply(0, "", {}, b"", url, error=str(exc))
@@ -158,7 +159,8 @@ class RegistryClient:
             lines.append(f"Proxy-Authorization: {proxy_authorization(proxy)}")
         for key, value in headers.items():
             if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
-                continue  # Go refuses such a header field; it never reaches the wire
+                # net/http refuses the request (never the value in the error: it is a credential)
+                raise _Failed(f'net/http: invalid header field value for "{key}"')
             lines.append(f"{key}: {value}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 

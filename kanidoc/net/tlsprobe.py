@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import field
 from typing import Any, TypeVar
@@ -104,6 +105,20 @@ class TLSInTLS:
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
         self._tls = context.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
+        # until settimeout() is called, the outer socket's timeout bounds the handshake
+        timeout = outer.gettimeout()
+        self._deadline: float | None = None if timeout is None else time.monotonic() + timeout
+
+    def _arm(self) -> None:
+        """Give the next outer read or write what is left of the timeout: one inner call
+        can take many outer reads, and a socket timeout is per call."""
+        if self._deadline is None:
+            self._outer.settimeout(None)
+            return
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self._outer.settimeout(left)
 
     def _pump(self, step: Callable[[], T]) -> T:
         while True:
@@ -111,6 +126,7 @@ class TLSInTLS:
                 result = step()
             except ssl.SSLWantReadError:
                 self._flush()
+                self._arm()
                 data = self._outer.recv(16384)
                 if not data:
                     self._incoming.write_eof()
@@ -123,6 +139,7 @@ class TLSInTLS:
     def _flush(self) -> None:
         data = self._outgoing.read()
         if data:
+            self._arm()
             self._outer.sendall(data)
 
     def do_handshake(self) -> None:
@@ -141,7 +158,8 @@ class TLSInTLS:
             view = view[written:]
 
     def settimeout(self, value: float | None, /) -> None:
-        self._outer.settimeout(value)
+        """Like a socket's, but for each call on this object as a whole."""
+        self._deadline = None if value is None else time.monotonic() + value
 
     def close(self) -> None:
         self._outer.close()

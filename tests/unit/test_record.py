@@ -87,3 +87,22 @@ def test_post_init_copy_pickle_and_own_methods() -> None:
     assert copy.deepcopy(w) == w and pickle.loads(pickle.dumps(R(3, tags=("t",)))) == R(3, tags=("t",))
     assert repr(OwnRepr(1)) == "mine"
     assert dataclasses.is_dataclass(R) and [f.name for f in dataclasses.fields(R)] == ["a", "b", "meta", "tags", "cached"]
+
+
+def test_a_custom_eq_keeps_the_field_hash_like_dataclasses() -> None:
+    # Python sets __hash__ = None next to a custom __eq__; dataclass(frozen=True) still hashes
+    @record
+    class E:
+        a: int
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, E) and other.a == self.a
+
+    @dataclass(frozen=True)
+    class F:
+        a: int
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, F) and other.a == self.a
+
+    assert hash(E(1)) == hash(F(1)) == hash((1,))
