@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from dataclasses import field
+from dataclasses import field, replace
 from typing import Protocol
 
 from kanidoc.record import record
@@ -56,6 +56,8 @@ class Response:
     body: bytes = b""
     body_truncated: bool = False
     raw_status_line: str = field(default="", repr=False)
+    # the connection is left exactly at the end of this answer and the server keeps it open
+    reusable: bool = False
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -143,14 +145,18 @@ def read_response(
     # skipped and the real answer read after them; only 101 is final.
     while 100 <= resp.status < 200 and resp.status != 101 and not head_only:
         resp, rest = _read_head(sock, rest, deadline)
+    keep = resp.version == "HTTP/1.1" and "close" not in (resp.header("Connection") or "").lower()
     if head_only or method == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200:
-        return resp
-    body, truncated = _read_body(sock, resp, rest, deadline, max_body)
-    return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, resp.raw_status_line)
+        return replace(resp, reusable=keep and not rest and not head_only)
+    body, truncated, exact = _read_body(sock, resp, rest, deadline, max_body)
+    return Response(resp.version, resp.status, resp.reason, resp.headers, body, truncated, resp.raw_status_line,
+                    reusable=keep and exact)
 
 
 def _read_body(sock: Conn, resp: Response, rest: bytes, deadline: float,
-               max_body: int) -> tuple[bytes, bool]:
+               max_body: int) -> tuple[bytes, bool, bool]:
+    """(body up to max_body, truncated, exact): exact when a Content-Length body was read to
+    its last byte and nothing after it (only then can the connection carry another request)."""
     length = resp.header("Content-Length")
     chunked = "chunked" in (resp.header("Transfer-Encoding") or "").lower()
     want = max_body
@@ -169,10 +175,11 @@ def _read_body(sock: Conn, resp: Response, rest: bytes, deadline: float,
             body += chunk
     except WireError:
         pass  # a partial body is enough to say what answered
+    exact = not chunked and length is not None and length.isdigit() and len(body) == int(length) <= max_body
     if chunked:
         body = _dechunk(body)
     truncated = len(body) > want or (length is not None and length.isdigit() and int(length) > len(body))
-    return body[:max_body], truncated
+    return body[:max_body], truncated, exact
 
 
 def _dechunk(data: bytes) -> bytes:

@@ -6,8 +6,10 @@ request and a bounded body.
 It is the reachability probe's own stack (net/dns, net/tcp, probe.tunnel, net/httpwire)
 with verification on, not a second HTTP library: both see the same DNS answers, the same
 proxy behaviour and the same wire, and no library's own rules (an HTTP client reading
-HTTPS_PROXY itself, a system resolver) can creep in. One connection per request
-(``Connection: close``): a replay is five requests, and nothing is left half-read.
+HTTPS_PROXY itself, a system resolver) can creep in. A connection is kept open for the
+next request to the same server when the answer was read to its exact end (Go's transport keeps connections alive too); a POST always gets a fresh one,
+and a GET or DELETE that finds its reused connection closed is sent once more on a new
+one, as net/http retries an idempotent request on a connection the server dropped.
 
 The server's chain is verified by kanidoc's model of Go's ``Certificate.Verify``
 (gosem/x509verify), the same code the tls check reports with, before any credential is
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
 MAX_BODY = 64 * 1024
+_IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE"})  # may go out on a kept-alive connection
 USER_AGENT = f"kanidoc/{__version__} (replaying go-containerregistry)"
 
 
@@ -103,12 +106,16 @@ class RegistryClient:
     root: Path = Path("/")  # whose /etc/hosts and resolv.conf Go would read
     dns_server: str | None = None
     _verdicts: dict[tuple[bytes, ...], str | None] = field(default_factory=dict, init=False, repr=False)
+    _idle: dict[tuple[str, str], socket.socket | TLSConn] = field(default_factory=dict, init=False, repr=False)
 
     def __enter__(self) -> RegistryClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None  # no connection outlives its request
+        for conn in self._idle.values():
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._idle.clear()
 
     def request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
                 data: Mapping[str, str] | None = None) -> Reply:
@@ -119,12 +126,27 @@ class RegistryClient:
         deadline = time.monotonic() + total
         parts = urllib.parse.urlsplit(url)
         body = urllib.parse.urlencode(dict(data)).encode() if data is not None else b""
+        slot = (parts.scheme, parts.netloc)
         conn: socket.socket | TLSConn | None = None
+        keep = False
         try:
             head = self._head(method, parts, headers or {}, body, data is not None)
-            conn = self._connect(parts, deadline)
-            send(conn, head + body, deadline)
-            resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
+            conn = self._idle.pop(slot, None) if method in _IDEMPOTENT else None
+            reused = conn is not None
+            if conn is None:
+                conn = self._connect(parts, deadline)
+            try:
+                send(conn, head + body, deadline)
+                resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
+            except WireError as exc:
+                if not reused or exc.kind != "closed":
+                    raise
+                with contextlib.suppress(OSError):
+                    conn.close()
+                conn = self._connect(parts, deadline)  # the server closed the idle connection
+                send(conn, head + body, deadline)
+                resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
+            keep = resp.reusable
         except _Failed as exc:
             return Reply(0, "", {}, b"", url, error=str(exc))
         except WireError as exc:
@@ -132,7 +154,9 @@ class RegistryClient:
                 return Reply(0, "", {}, b"", url, error=f"no complete answer within {total:g} s")
             return Reply(0, "", {}, b"", url, error=str(exc))
         finally:
-            if conn is not None:
+            if conn is not None and keep:
+                self._idle[slot] = conn
+            elif conn is not None:
                 with contextlib.suppress(OSError):
                     conn.close()
         lowered: dict[str, str] = {}
@@ -148,7 +172,7 @@ class RegistryClient:
         plain_via_proxy = proxy is not None and parts.scheme == "http" and proxy.scheme in ("http", "https")
         if plain_via_proxy:
             target = urllib.parse.urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", parts.query, ""))
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}", f"User-Agent: {USER_AGENT}", "Connection: close"]
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}", f"User-Agent: {USER_AGENT}"]
         if body or method in ("POST", "PUT", "PATCH"):
             # Go's transfer writer sends Content-Length: 0 for an empty POST (ggcr's upload
             # POST has no body), none for an empty DELETE.

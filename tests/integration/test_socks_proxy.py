@@ -159,7 +159,8 @@ def test_reachability_and_push_replay_through_socks5(kanidoc, token_registry, to
     assert_through_proxy(checks, token_registry, scheme, sx.port, "SOCKS5 CONNECT")
     # the probe and every replay request went through the proxy, by name (ATYP 3)...
     assert set(sx.targets) == {token_registry.named()}, sx.targets
-    assert len(sx.targets) >= 4  # probe GET /v2/; replay: ping, POST upload, DELETE (one connection each)
+    # the probe's GET /v2/, and the replay's POST upload and DELETEs (kept alive, as Go's transport does)
+    assert len(sx.targets) >= 2
     assert all(g == b"\x00" for g in sx.greetings)  # no credentials offered when the URL has none
     assert len(tokens.requests) > asked  # ...and the loopback realm was asked directly
     assert_storage_clean(token_registry, repo, before)
@@ -186,7 +187,7 @@ def test_socks5_with_credentials(kanidoc, token_registry, ca, tmp_path) -> None:
                                 *[a for fmt, p in reports.items() for a in ("--report-file", f"{fmt}={p}")])
     assert run.code == 0, run.out
     assert_through_proxy(checks, token_registry, "socks5", sx.port, "SOCKS5 CONNECT", userinfo=True)
-    assert set(sx.targets) == {token_registry.named()} and len(sx.targets) >= 4
+    assert set(sx.targets) == {token_registry.named()} and len(sx.targets) >= 2
     assert sx.users_seen == [PROXY_USER] * len(sx.targets)  # RFC 1929 on every connection
     assert all(b"\x02" in g for g in sx.greetings)
     assert_storage_clean(token_registry, repo, before)
@@ -302,7 +303,7 @@ def test_reachability_and_push_replay_through_https_proxy(kanidoc, token_registr
     assert px.tunnel_errors == []
     assert run.code == 0, run.out
     assert_through_proxy(checks, token_registry, "https", px.port, "CONNECT")
-    assert len(px.targets) >= 4  # the replay went through the proxy too
+    assert len(px.targets) >= 2  # the replay went through the proxy too
     assert_storage_clean(token_registry, repo, before)
 
 

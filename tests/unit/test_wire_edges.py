@@ -174,3 +174,64 @@ def test_the_console_script_reports_a_failed_write_in_one_line(tmp_path: Path) -
         out = subprocess.run([sys.executable, "-m", "kanidoc", "list-checks"], stdout=full, stderr=subprocess.PIPE,
                              text=True, env=env, timeout=60)
     assert out.returncode == 3 and out.stderr == "kanidoc: error: writing the output failed: No space left on device\n"
+
+
+@contextmanager
+def keepalive_server(close_after_first: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """Answers every request with 200 and a Content-Length body, keeping connections open;
+    records 'conn N: METHOD' per request."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    log: list[str] = []
+
+    def handle(conn: socket.socket, n: int) -> None:
+        buf = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    buf += chunk
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                log.append(f"conn {n}: {head.split(b' ', 1)[0].decode()}")
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                if close_after_first:
+                    return
+
+    def accept() -> None:
+        n = 0
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            n += 1
+            threading.Thread(target=handle, args=(conn, n), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1], log
+    finally:
+        listener.close()
+
+
+def test_connections_are_kept_alive_but_never_for_a_post() -> None:
+    with keepalive_server() as (port, log), RegistryClient(None, None, 1.0, 1.0) as client:
+        url = f"http://127.0.0.1:{port}/v2/"
+        replies = [client.request(m, url) for m in ("GET", "DELETE", "POST", "DELETE")]
+        time.sleep(0.1)
+    assert [r.status for r in replies] == [200, 200, 200, 200]
+    # GET and DELETE share a connection; the POST opens its own, and the DELETE after it reuses that one
+    assert log == ["conn 1: GET", "conn 1: DELETE", "conn 2: POST", "conn 2: DELETE"]
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_for_an_idempotent_request() -> None:
+    with keepalive_server(close_after_first=True) as (port, log), RegistryClient(None, None, 1.0, 1.0) as client:
+        url = f"http://127.0.0.1:{port}/v2/"
+        first = client.request("GET", url)
+        time.sleep(0.1)  # the server has closed it by now
+        second = client.request("DELETE", url)
+    assert (first.status, second.status, second.error) == (200, 200, None)
+    assert log == ["conn 1: GET", "conn 2: DELETE"]
