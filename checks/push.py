@@ -83,6 +83,21 @@ def resolve_creds(ctx: Context, cfg: dc.DockerConfig | None, registry: str, repo
     return Creds("anonymous", "no credentials (anonymous)")
 
 
+def token_url(realm: str, service: str | None, scopes: list[str]) -> str:
+    """The token request's URL as ggcr builds it (pkg/v1/remote/transport/bearer.go
+    ``refreshBasic``): the realm's own query is kept, ``scope`` is replaced by every scope
+    asked for, ``service`` is always set (empty too), and ``url.Values.Encode`` sorts the
+    keys."""
+    parts = urllib.parse.urlsplit(realm)
+    query: dict[str, list[str]] = {}
+    for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        query.setdefault(key, []).append(value)
+    query["scope"] = list(scopes)
+    query["service"] = [service or ""]
+    encoded = urllib.parse.urlencode([(k, v) for k in sorted(query) for v in query[k]])
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, encoded, ""))
+
+
 class PushCheck(BaseCheck):
     id = "push"
     title = "Push permission (kaniko's check, replayed)"
@@ -193,9 +208,6 @@ class PushCheck(BaseCheck):
             with RegistryClient(realm_proxy, client.roots, client.connect_timeout, client.read_timeout,
                                 client.root, client.dns_server) as own:
                 return self._token(own, ch, creds, scopes, ctx)
-        params: list[tuple[str, str]] = []
-        if ch.service:
-            params.append(("service", ch.service))
         if creds.kind == "identitytoken":
             data = {"grant_type": "refresh_token", "refresh_token": creds.token, "client_id": "go-containerregistry",
                     "scope": " ".join(scopes)}
@@ -204,8 +216,7 @@ class PushCheck(BaseCheck):
             reply = client.request("POST", realm, data=data)
             if reply.status != 404:
                 return self._token_from(reply, ctx), reply
-        params += [("scope", s) for s in scopes]
-        url = realm + ("&" if "?" in realm else "?") + urllib.parse.urlencode(params)
+        url = token_url(realm, ch.service, scopes)
         headers = {}
         basic = creds.basic()
         if basic:
@@ -300,10 +311,11 @@ class PushCheck(BaseCheck):
             base = self._base(report, registry)
             url = f"{base}/v2/{repo}/blobs/uploads/"
             reply = client.request("POST", url, headers={**headers, "Content-Type": "application/json"})
-            reply = self._retry_on_challenge(ctx, client, report, creds, reply, "POST", url, headers)
+            scopes = [f"repository:{repo}:push,pull"]  # what the transport asked for (bt.scopes)
+            reply = self._retry_on_challenge(ctx, client, report, creds, reply, "POST", url, headers, scopes)
             ev["upload"] = reply.summary() if not reply.error else {"error": reply.error}
             if reply.status in (201, 202):
-                out += self._cancel(ctx, client, report, creds, base, reply, headers, ev)
+                out += self._cancel(ctx, client, report, creds, base, reply, headers, ev, scopes)
                 if granted is not None and "push" not in granted and "*" not in granted:
                     out.append(R.OPAQUE_TOKEN.finding(f"{registry}: the token's access claim lists no push, yet the registry accepted the upload", ev))
                 out.append(R.ALLOWED.finding(f"push to {ref}: allowed", ev))
@@ -315,22 +327,25 @@ class PushCheck(BaseCheck):
             return out
 
     def _retry_on_challenge(self, ctx: Context, client: RegistryClient, report: Any, creds: Creds, reply: Reply,
-                            method: str, url: str, headers: dict[str, str]) -> Reply:
-        """ggcr's bearer transport: on 401 with a challenge scope, refresh the token for it once."""
+                            method: str, url: str, headers: dict[str, str], scopes: list[str]) -> Reply:
+        """ggcr's bearer transport: on 401 with a challenge scope, add the scopes it does not
+        ask for yet to the ones it has (``bt.scopes``, kept for later requests: ``scopes`` is
+        extended in place) and refresh the token once, with the realm and service of the ping."""
         if reply.status != 401 or report is None or report.challenge is None or report.challenge.scheme != "bearer":
             return reply
         ch = gochallenge.pick(list(reply.www_authenticate))
         if ch is None or not ch.params.get("scope") or not report.challenge.realm:
             return reply
         retry_ch = gochallenge.Challenge("bearer", {**report.challenge.params})
-        token, _ = self._token(client, retry_ch, creds, ch.params["scope"].split(" "), ctx)
+        scopes += [want for want in ch.params["scope"].split(" ") if want and want not in scopes]
+        token, _ = self._token(client, retry_ch, creds, scopes, ctx)
         if token is None:
             return reply
         return client.request(method, url, headers={**headers, "Authorization": f"Bearer {token}",
                                                     **({"Content-Type": "application/json"} if method == "POST" else {})})
 
     def _cancel(self, ctx: Context, client: RegistryClient, report: Any, creds: Creds, base: str, reply: Reply,
-                headers: dict[str, str], ev: dict[str, Any]) -> list[Finding]:
+                headers: dict[str, str], ev: dict[str, Any], scopes: list[str]) -> list[Finding]:
         location = reply.headers.get("location")
         if reply.status == 201:
             return []  # ggcr initiateUpload: 201 means done (a mount), nothing to cancel
@@ -343,7 +358,7 @@ class PushCheck(BaseCheck):
             # the session we opened does not stay behind.
             time.sleep(0.5)
             cancel = client.request("DELETE", url, headers=headers)
-        cancel = self._retry_on_challenge(ctx, client, report, creds, cancel, "DELETE", url, headers)
+        cancel = self._retry_on_challenge(ctx, client, report, creds, cancel, "DELETE", url, headers, scopes)
         ev["cancel"] = {"status": cancel.status} if not cancel.error else {"error": cancel.error}
         if cancel.status in (200, 202, 204):
             return [R.CLEAN.finding(f"upload session opened and cancelled ({cancel.status}): nothing stays in the registry", ev)]

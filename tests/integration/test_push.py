@@ -266,3 +266,19 @@ def test_token_request_takes_its_own_proxy_decision(kanidoc, token_registry, tok
     assert "KD-PUSH-022" in codes(check), check
     new = squid_allow.access_log()[len(before):]
     assert f"CONNECT {name}" in new and "/token" not in new
+
+
+def test_token_requests_are_built_as_ggcr_builds_them(kanidoc, token_registry, tokens, ca, tmp_path) -> None:
+    # The DELETE that cancels the upload needs the delete scope on distribution: ggcr's
+    # bearer transport adds the challenge's scope to the ones it asked for and asks again
+    # with all of them (bt.scopes), the service always set and the keys sorted.
+    repo = f"lab/scopes-{uuid.uuid4().hex[:6]}"
+    before = len(tokens.requests)
+    run, check = push(kanidoc, token_registry.address, repo, config_for(tmp_path, token_registry.address, "pusher"), ca,
+                      reg=token_registry)
+    assert "KD-PUSH-018" in codes(check), check
+    mine = [q for q in tokens.requests[before:] if repo.replace("/", "%2F") in q]
+    service = "service=kanidoc-lab-registry"
+    first = f"scope=repository%3A{repo.replace('/', '%2F')}%3Apush%2Cpull"
+    delete = f"scope=repository%3A{repo.replace('/', '%2F')}%3Adelete"
+    assert mine == [f"{first}&{service}", f"{first}&{delete}&{service}"], mine
