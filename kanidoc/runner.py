@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
@@ -33,6 +32,8 @@ def _run_one(check: Check, ctx: Context, deps: Mapping[str, CheckResult]) -> Che
     except Exception as exc:
         reason = f"check crashed: {type(exc).__name__}: {_one_line(str(exc))}"
         if ctx.debug:
+            import traceback  # only for --debug (start-up cost)
+
             reason += "\n" + traceback.format_exc()
         result = CheckResult(check.id, check.title, Status.ERROR, reason=reason)
     return replace(result, duration_ms=int((time.monotonic() - start) * 1000))

@@ -29,7 +29,10 @@ def serve_once(handler: Callable[[socket.socket], None]) -> Iterator[int]:
     listener.listen()
 
     def run() -> None:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return  # closed without a connection (the client failed before connecting)
         try:
             handler(conn)
         except OSError:
