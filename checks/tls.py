@@ -250,6 +250,14 @@ class TLSCheck(BaseCheck):
             return [rule.finding(f"{label}: {verdict.go_error}", ev)], []
         if fault == "key-usage":
             return [R.KEY_USAGE.finding(f"{label}: {verdict.go_error}", ev)], []
+        if fault == "unhandled-critical" or verdict.hint_fault == "unhandled-critical":
+            culprit = verdict.culprit or leaf
+            which = "leaf" if culprit is leaf else "issuing CA"
+            ev.update({"certificate": ts.describe(culprit), "which": which,
+                       "extensions": _xv().unhandled_critical(culprit)})
+            return [R.UNHANDLED_CRITICAL.finding(
+                f"{label}: the {which} '{_xv().common_name(culprit)}' has a critical extension Go does not process "
+                f"({', '.join(ev['extensions'])}): {verdict.go_error}", ev)], []
         return self._unknown_authority(label, chain, pool, seen, now, ev, has_extra, ctx)
 
     def _unknown_authority(

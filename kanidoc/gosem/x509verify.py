@@ -43,12 +43,12 @@ MAX_SIGNATURE_CHECKS = 100  # Go: maxChainSignatureChecks
 @record
 class Verdict:
     ok: bool
-    fault: str | None = None  # expired | not-yet-valid | hostname | cn-only | ip-san | unknown-authority | key-usage
+    fault: str | None = None  # expired | not-yet-valid | hostname | cn-only | ip-san | unknown-authority | key-usage | unhandled-critical
     go_error: str | None = None
     chain: tuple[x509.Certificate, ...] = ()
     culprit: x509.Certificate | None = None  # the certificate the fault is about
     hint: str | None = None  # Go's hint inside unknown authority
-    hint_fault: str | None = None  # what the hint says: expired, not-yet-valid, signature, not-ca
+    hint_fault: str | None = None  # what the hint says: expired, not-yet-valid, signature, not-ca, unhandled-critical
     details: dict[str, object] = field(default_factory=dict)
 
 
@@ -228,6 +228,38 @@ def _eku_ok(chain: Sequence[x509.Certificate]) -> bool:
     return True
 
 
+# crypto/x509 parser.go processExtensions: the extensions Go understands; any other marked
+# critical lands in UnhandledCriticalExtensions. (Policy mappings/constraints and inhibit
+# anyPolicy are parsed from Go 1.22; counted as handled here, so no false alarm.)
+_GO_HANDLED_EXTENSIONS = frozenset({
+    "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.30", "2.5.29.31", "2.5.29.32", "2.5.29.33",
+    "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.54", "1.3.6.1.5.5.7.1.1",
+})
+UNHANDLED_CRITICAL = "x509: unhandled critical extension"
+
+
+def unhandled_critical(cert: x509.Certificate) -> list[str]:
+    """The OIDs Go would list in ``UnhandledCriticalExtensions`` (a SAN extension with no
+    name Go can use counts too, as in processExtensions)."""
+    try:
+        extensions = list(cert.extensions)
+    except Exception:
+        return []  # cryptography cannot parse them: leave the verdict to the other checks
+    out = []
+    for ext in extensions:
+        oid = ext.oid.dotted_string
+        if not ext.critical:
+            continue
+        if oid not in _GO_HANDLED_EXTENSIONS:
+            out.append(oid)
+        elif oid == "2.5.29.17":
+            names = [n for n in ext.value if isinstance(n, (x509.DNSName, x509.RFC822Name, x509.IPAddress,
+                                                               x509.UniformResourceIdentifier))]
+            if not names:
+                out.append(oid)
+    return out
+
+
 def verify(
     presented: Sequence[x509.Certificate], host: str, roots: Sequence[x509.Certificate], now: dt.datetime | None = None
 ) -> Verdict:
@@ -235,6 +267,10 @@ def verify(
         return Verdict(False, "unknown-authority", "x509: no certificate presented")
     now = now or dt.datetime.now(dt.UTC)
     leaf, intermediates = presented[0], list(presented[1:])
+    # Verify -> isValid(leaf): unhandled critical extensions come before the validity period
+    unhandled = unhandled_critical(leaf)
+    if unhandled:
+        return Verdict(False, "unhandled-critical", UNHANDLED_CRITICAL, culprit=leaf, details={"extensions": unhandled})
     err = time_error(leaf, now)
     if err:
         return Verdict(False, err[0], err[1], culprit=leaf)
@@ -245,17 +281,14 @@ def verify(
     # compare by DER in cryptography, without re-encoding 140 roots per verification
     if leaf in roots:
         chains: list[list[x509.Certificate]] = [[leaf]]
-        hint: tuple[str, str, x509.Certificate] | None = None
+        failure: _Failure | None = None
     else:
-        chains, hint = _build(leaf, list(roots), intermediates, now)
+        chains, failure = _build_chains([leaf], list(roots), intermediates, now, [0])
     if not chains:
-        text = "x509: certificate signed by unknown authority"
-        hint_text = hint_fault = None
-        culprit = None
-        if hint is not None:
-            hint_fault, hint_text, culprit = hint
-            text += f' (possibly because of "{hint_text}" while trying to verify candidate authority certificate "{_cn_or_name(culprit)}")'
-        return Verdict(False, "unknown-authority", text, culprit=culprit, hint=hint_text, hint_fault=hint_fault)
+        assert failure is not None
+        hint = failure.hint
+        return Verdict(False, failure.fault, failure.text, culprit=failure.cert or (hint.cert if hint else None),
+                       hint=hint.text if hint else None, hint_fault=hint.fault if hint else None)
     good = [c for c in chains if _eku_ok(c)]
     if not good:
         return Verdict(False, "key-usage", "x509: certificate specifies an incompatible key usage", tuple(chains[0]), leaf)
@@ -272,45 +305,82 @@ def verify_der(chain_der: Sequence[bytes], host: str, roots: Sequence[x509.Certi
     return None if verdict.ok else (verdict.go_error or f"x509: {verdict.fault}")
 
 
-def _build(
-    leaf: x509.Certificate, roots: list[x509.Certificate], intermediates: list[x509.Certificate], now: dt.datetime
-) -> tuple[list[list[x509.Certificate]], tuple[str, str, x509.Certificate] | None]:
+@record
+class _Failure:
+    """An error ``buildChains`` returns: Go's text, what kind, the certificate it is about,
+    and for an unknown authority the hint (the first candidate that was rejected)."""
+
+    fault: str
+    text: str
+    cert: x509.Certificate | None = None
+    hint: _Failure | None = None
+
+
+def _candidate_error(candidate: x509.Certificate, chain: list[x509.Certificate], now: dt.datetime) -> _Failure | None:
+    """``isValid`` for a candidate parent, in Go's order: unhandled critical extensions, the
+    validity period, then the path length (intermediates below it)."""
+    if unhandled_critical(candidate):
+        return _Failure("unhandled-critical", UNHANDLED_CRITICAL, candidate)
+    terr = time_error(candidate, now)
+    if terr is not None:
+        return _Failure(terr[0], terr[1], candidate)
+    pathlen = _max_path_len(candidate)
+    if pathlen is not None and len(chain) - 1 > pathlen:
+        return _Failure("pathlen", "x509: too many intermediates for path length constraint", candidate)
+    return None
+
+
+def _build_chains(
+    chain: list[x509.Certificate], roots: list[x509.Certificate], intermediates: list[x509.Certificate],
+    now: dt.datetime, sig_checks: list[int],
+) -> tuple[list[list[x509.Certificate]], _Failure | None]:
+    """crypto/x509 ``buildChains``, error handling included: a candidate that fails
+    ``isValid`` sets the function's ``err`` (and the hint); the next candidate that gets
+    that far overwrites it. With no chain found, that error is what Verify returns (an
+    expired or odd intermediate is reported as itself), and only when no candidate got
+    past its signature check is it ``UnknownAuthorityError`` with the hint."""
+    current = chain[-1]
     chains: list[list[x509.Certificate]] = []
-    hint: tuple[str, str, x509.Certificate] | None = None
-    checks = 0
+    err: _Failure | None = None
+    hint: _Failure | None = None
+    if len(chain) > MAX_DEPTH:
+        return [], _Failure("unknown-authority", "x509: certificate signed by unknown authority")
 
-    def walk(chain: list[x509.Certificate]) -> None:
-        nonlocal hint, checks
-        current = chain[-1]
-        if len(chain) > MAX_DEPTH:
+    def consider(is_root: bool, candidate: x509.Certificate) -> None:
+        nonlocal err, hint
+        if candidate in chain:  # alreadyInChain (by DER)
             return
-        for is_root, pool in ((True, roots), (False, intermediates)):
-            for candidate in potential_parents(current, pool):
-                if candidate in chain:  # by DER
-                    continue
-                checks += 1
-                if checks > MAX_SIGNATURE_CHECKS:
-                    return
-                sig = check_signature_from(current, candidate)
-                if sig is not None:
-                    hint = hint or ("signature", sig, candidate)
-                    continue
-                terr = time_error(candidate, now)
-                if terr is not None:
-                    hint = hint or (terr[0], terr[1], candidate)
-                    continue
-                # isValid for a parent: path length (intermediates below it) must fit MaxPathLen
-                pathlen = _max_path_len(candidate)
-                if pathlen is not None and len(chain) - 1 > pathlen:
-                    hint = hint or ("pathlen", "x509: too many intermediates for path length constraint", candidate)
-                    continue
-                if is_root:
-                    chains.append([*chain, candidate])
-                else:
-                    walk([*chain, candidate])
+        sig_checks[0] += 1
+        if sig_checks[0] > MAX_SIGNATURE_CHECKS:
+            err = _Failure("limit", "x509: signature check attempts limit reached while verifying certificate chain")
+            return
+        sig = check_signature_from(current, candidate)
+        if sig is not None:
+            hint = hint or _Failure("signature", sig, candidate)
+            return
+        err = _candidate_error(candidate, chain, now)
+        if err is not None:
+            hint = hint or err
+            return
+        if is_root:
+            chains.append([*chain, candidate])
+        else:
+            child_chains, err = _build_chains([*chain, candidate], roots, intermediates, now, sig_checks)
+            chains.extend(child_chains)
 
-    walk([leaf])
-    return chains, hint
+    for root in potential_parents(current, roots):
+        consider(True, root)
+    for intermediate in potential_parents(current, intermediates):
+        consider(False, intermediate)
+    if chains:
+        return chains, None
+    if err is None:
+        text = "x509: certificate signed by unknown authority"
+        if hint is not None and hint.cert is not None:
+            text += (f' (possibly because of "{hint.text}" while trying to verify candidate authority certificate '
+                     f'"{_cn_or_name(hint.cert)}")')
+        err = _Failure("unknown-authority", text, hint=hint)
+    return [], err
 
 
 def _cn_or_name(cert: x509.Certificate) -> str:

@@ -100,7 +100,13 @@ STRICT_PROFILE = Rule("KD-TLS-022", INFO, "a strict RFC 5280 verifier disagrees"
     "Go accepts the chain, but cryptography's RFC 5280 web-PKI verifier rejects it; other clients (browsers, "
     "OpenSSL-based tools) may too. kaniko is not affected.", "Consider reissuing the certificate to the RFC 5280 profile.",
     "EE subjectAltName MUST NOT be critical when subject is nonempty")
+UNHANDLED_CRITICAL = Rule("KD-TLS-023", E, "a critical extension Go does not process",
+    "A certificate in the chain marks an extension critical that Go's crypto/x509 does not process "
+    "(`UnhandledCriticalExtensions`): Go refuses the leaf outright (`x509: unhandled critical extension`) and "
+    "skips such an issuing CA as a candidate, which ends in `certificate signed by unknown authority`.",
+    "Reissue the certificate without the extension, or with it marked non-critical.",
+    "x509: unhandled critical extension")
 
-RULES = RuleBook(KEY_USAGE, STRICT_PROFILE, UNKNOWN_AUTHORITY, MISSING_INTERMEDIATE, HOSTNAME, CN_ONLY, EXPIRED, NOT_YET_VALID, SELF_SIGNED,
+RULES = RuleBook(UNHANDLED_CRITICAL, KEY_USAGE, STRICT_PROFILE, UNKNOWN_AUTHORITY, MISSING_INTERMEDIATE, HOSTNAME, CN_ONLY, EXPIRED, NOT_YET_VALID, SELF_SIGNED,
                  INTERCEPTION, REGISTRY_CERT, VERIFIED, EMPTY_FILE, DIR_DER, UNREADABLE, STORE, STORE_HYGIENE,
                  VERIFY_OFF, CERT_DIR_OVERRIDE, IP_SAN, EMPTY_STORE, NO_CHAIN)

@@ -63,6 +63,14 @@ def _serve(lab_pki: PKI, case: str) -> tuple[pki.Issued, list[pki.Issued]]:
         return pki.leaf(i, NAMES, self_signed=True), []
     if case == "no-ip-san":
         return pki.leaf(i, ["localhost"]), [i]
+    if case == "expired-intermediate":
+        old = pki.ca("kanidoc Lab Old Intermediate", lab_pki.root, not_before=pki.NOW - dt.timedelta(days=60), days=20)
+        return pki.leaf(old, NAMES), [old]
+    if case == "critical-ext":
+        return pki.leaf(i, NAMES, critical_oid="1.3.6.1.4.1.99999.1"), [i]
+    if case == "critical-intermediate":
+        odd = pki.ca("kanidoc Lab Odd Intermediate", lab_pki.root, critical_oid="1.3.6.1.4.1.99999.2")
+        return pki.leaf(odd, NAMES), [odd]
     if case == "unknown-root":
         other_root = pki.ca("Somebody Else Root CA")
         other_inter = pki.ca("Somebody Else Issuing CA", other_root)
@@ -72,7 +80,8 @@ def _serve(lab_pki: PKI, case: str) -> tuple[pki.Issued, list[pki.Issued]]:
 
 @pytest.fixture(scope="session")
 def tls_registries(lab: Path, lab_pki: PKI) -> Iterator[dict[str, servers.Registry]]:
-    cases = ["good", "leaf-only", "wrong-host", "expired", "not-yet-valid", "cn-only", "self-signed", "no-ip-san", "unknown-root"]
+    cases = ["good", "leaf-only", "wrong-host", "expired", "not-yet-valid", "cn-only", "self-signed", "no-ip-san", "unknown-root",
+             "critical-ext", "critical-intermediate", "expired-intermediate"]
     regs: dict[str, servers.Registry] = {}
     stack = []
     try:
@@ -114,6 +123,10 @@ EXPECT = {
     "self-signed": ("localhost", "KD-TLS-007", "x509: certificate signed by unknown authority"),
     "no-ip-san": ("127.0.0.1", "KD-TLS-018", "x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs"),
     "unknown-root": ("localhost", "KD-TLS-001", "x509: certificate signed by unknown authority"),
+    "critical-ext": ("localhost", "KD-TLS-023", "x509: unhandled critical extension"),
+    # Go returns the intermediate's own error, not "unknown authority" (buildChains' err)
+    "expired-intermediate": ("localhost", "KD-TLS-005", "x509: certificate has expired or is not yet valid: current time"),
+    "critical-intermediate": ("localhost", "KD-TLS-023", "x509: unhandled critical extension"),
 }
 
 

@@ -44,7 +44,7 @@ def _builder(subject: x509.Name, issuer: x509.Name, key: ec.EllipticCurvePrivate
 
 
 def ca(cn: str, issuer: Issued | None = None, *, org: str = "kanidoc lab", days: int = 3650,
-       not_before: dt.datetime | None = None, path_length: int | None = None) -> Issued:
+       not_before: dt.datetime | None = None, path_length: int | None = None, critical_oid: str | None = None) -> Issued:
     key = ec.generate_private_key(ec.SECP256R1())
     nb = not_before or NOW - dt.timedelta(days=1)
     b = _builder(_name(cn, org), issuer.cert.subject if issuer else _name(cn, org), key, nb, nb + dt.timedelta(days=days))
@@ -52,6 +52,8 @@ def ca(cn: str, issuer: Issued | None = None, *, org: str = "kanidoc lab", days:
     b = b.add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
                                       key_encipherment=False, data_encipherment=False, key_agreement=False,
                                       encipher_only=False, decipher_only=False), critical=True)
+    if critical_oid:  # an extension Go does not process, marked critical
+        b = b.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier(critical_oid), b"\x05\x00"), critical=True)
     if issuer is not None:
         b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
     signer = issuer.key if issuer else key
@@ -59,7 +61,8 @@ def ca(cn: str, issuer: Issued | None = None, *, org: str = "kanidoc lab", days:
 
 
 def leaf(issuer: Issued, names: list[str], *, cn: str | None = None, not_before: dt.datetime | None = None,
-         not_after: dt.datetime | None = None, san: bool = True, self_signed: bool = False) -> Issued:
+         not_after: dt.datetime | None = None, san: bool = True, self_signed: bool = False,
+         critical_oid: str | None = None) -> Issued:
     key = ec.generate_private_key(ec.SECP256R1())
     nb = not_before or NOW - dt.timedelta(days=1)
     na = not_after or NOW + dt.timedelta(days=90)
@@ -75,6 +78,8 @@ def leaf(issuer: Issued, names: list[str], *, cn: str | None = None, not_before:
         b = b.add_extension(x509.SubjectAlternativeName(general), critical=False)
     b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
     b = b.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    if critical_oid:  # an extension Go does not process, marked critical
+        b = b.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier(critical_oid), b"\x05\x00"), critical=True)
     if not self_signed:
         b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
         b = b.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(

@@ -43,14 +43,25 @@ def test_order_time_then_name_then_authority(chain) -> None:
     assert v.go_error == "x509: certificate is valid for other.test, not reg.test"
 
 
-def test_expired_intermediate_is_unknown_authority_with_hint(chain) -> None:
+def test_expired_intermediate_is_reported_as_itself(chain) -> None:
+    # buildChains: the candidate's isValid error becomes the function's err, and with no
+    # chain found Verify returns it as it is (not UnknownAuthorityError); skopeo agrees
     root, _ = chain
     old = pki.ca("Old Intermediate", root, not_before=pki.NOW - dt.timedelta(days=30), days=10)
     leaf = pki.leaf(old, ["reg.test"])
     v = xv.verify([leaf.cert, old.cert], "reg.test", [root.cert])
-    assert v.fault == "unknown-authority" and v.hint_fault == "expired"
-    assert v.go_error.startswith('x509: certificate signed by unknown authority (possibly because of "x509: certificate has expired')
-    assert 'candidate authority certificate "Old Intermediate"' in v.go_error
+    assert v.fault == "expired" and v.culprit == old.cert
+    assert v.go_error.startswith("x509: certificate has expired or is not yet valid: current time ")
+
+
+def test_a_rejected_candidate_is_only_a_hint_when_nothing_got_that_far(chain) -> None:
+    # a candidate that fails its signature check leaves err alone: unknown authority + hint
+    root, _ = chain
+    impostor = pki.ca("Unit Intermediate", root)  # same name as the real one, another key
+    real_leaf = pki.leaf(chain[1], ["reg.test"])
+    v = xv.verify([real_leaf.cert, impostor.cert], "reg.test", [root.cert])
+    assert v.fault == "unknown-authority" and v.hint_fault == "signature"
+    assert 'while trying to verify candidate authority certificate "Unit Intermediate"' in v.go_error
 
 
 def test_leaf_in_roots_is_a_chain(chain) -> None:
@@ -91,7 +102,27 @@ def test_path_length_constraint() -> None:
     inter = pki.ca("Below PathLen0", root)
     leaf = pki.leaf(inter, ["reg.test"])
     v = xv.verify([leaf.cert, inter.cert], "reg.test", [root.cert])
-    assert v.fault == "unknown-authority" and v.hint_fault == "pathlen"
-    assert "too many intermediates for path length constraint" in (v.go_error or "")
+    assert (v.fault, v.go_error) == ("pathlen", "x509: too many intermediates for path length constraint")
     direct = pki.leaf(root, ["reg.test"])
     assert xv.verify([direct.cert], "reg.test", [root.cert]).ok
+
+
+def test_unhandled_critical_extension_on_the_leaf_comes_first(chain) -> None:
+    # Verify -> isValid(leaf): UnhandledCriticalExtensions is tested before the dates
+    root, inter = chain
+    leaf = pki.leaf(inter, ["other.test"], critical_oid="1.3.6.1.4.1.99999.1",
+                    not_before=pki.NOW - dt.timedelta(days=10), not_after=pki.NOW - dt.timedelta(days=1))
+    v = xv.verify([leaf.cert, inter.cert], "reg.test", [root.cert])
+    assert (v.fault, v.go_error) == ("unhandled-critical", "x509: unhandled critical extension")
+    assert v.details == {"extensions": ["1.3.6.1.4.1.99999.1"]}
+    # the same extension, not critical: nothing to say about it
+    assert xv.unhandled_critical(pki.leaf(inter, ["reg.test"]).cert) == []
+
+
+def test_unhandled_critical_extension_on_an_intermediate(chain) -> None:
+    # isValid(intermediate) fails first thing; buildChains returns that error (skopeo agrees)
+    root, _ = chain
+    odd = pki.ca("Odd Intermediate", root, critical_oid="1.3.6.1.4.1.99999.2")
+    leaf = pki.leaf(odd, ["reg.test"])
+    v = xv.verify([leaf.cert, odd.cert], "reg.test", [root.cert])
+    assert (v.fault, v.go_error, v.culprit) == ("unhandled-critical", "x509: unhandled critical extension", odd.cert)
