@@ -99,14 +99,10 @@ class ProbeResult:
         return self.failed is None and self.response is not None
 
 
-def _basic(user: str | None, password: str | None) -> str:
-    raw = f"{user or ''}:{password or ''}".encode()
-    return "Basic " + base64.b64encode(raw).decode()
-
-
 def proxy_authorization(proxy: goproxy.ProxyURL) -> str:
     """The header value Go's transport derives from the proxy URL's userinfo."""
-    return _basic(proxy.username, proxy.password)
+    raw = f"{proxy.username or ''}:{proxy.password or ''}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
 
 
 def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeResult:
@@ -150,7 +146,9 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
     conn: socket.socket | TLSConn = sock
     try:
         if proxy is not None:
-            roots = settings.proxy_roots(endpoint) if settings.proxy_roots is not None else None
+            roots = None
+            if proxy.scheme == "https" and settings.proxy_roots is not None:
+                roots = settings.proxy_roots(endpoint)  # only such a proxy has a certificate to verify
             conn, hop = tunnel(sock, proxy, endpoint, budget.left(settings.connect_timeout), roots)
             hops.append(hop)
             if not hop.ok:
@@ -173,7 +171,7 @@ def probe(endpoint: Endpoint, settings: ProbeSettings, budget: Budget) -> ProbeR
                  "Accept: */*", "Connection: close"]
         # only an HTTP proxy reads this header; through SOCKS it would reach the registry
         if via_http_proxy and proxy is not None and proxy.username is not None:
-            lines.append(f"Proxy-Authorization: {_basic(proxy.username, proxy.password)}")
+            lines.append(f"Proxy-Authorization: {proxy_authorization(proxy)}")
         deadline = budget.deadline if budget.left() < settings.connect_timeout * 2 else Budget(settings.connect_timeout * 2).deadline
         try:
             send(conn, ("\r\n".join(lines) + "\r\n\r\n").encode(), deadline)
@@ -222,7 +220,7 @@ def tunnel(
     # the proxy URL's userinfo; anything but 200 fails with the status text as the error.
     lines = [f"CONNECT {endpoint.hostport} HTTP/1.1", f"Host: {endpoint.hostport}", "User-Agent: Go-http-client/1.1"]
     if proxy.username is not None:
-        lines.append(f"Proxy-Authorization: {_basic(proxy.username, proxy.password)}")
+        lines.append(f"Proxy-Authorization: {proxy_authorization(proxy)}")
     deadline = budget.deadline
     try:
         send(conn, ("\r\n".join(lines) + "\r\n\r\n").encode(), deadline)

@@ -35,7 +35,7 @@ from kanidoc import __version__
 from kanidoc.gosem.proxy import ProxyURL
 from kanidoc.net import dns, tcp
 from kanidoc.net.dns import is_ip
-from kanidoc.net.httpwire import WireError, body_kind, read_response, send
+from kanidoc.net.httpwire import Response, WireError, body_kind, read_response, send
 from kanidoc.net.probe import Endpoint, proxy_authorization, tunnel
 from kanidoc.net.tlsprobe import TLSConn, go_like_context, presented_chain, start_tls
 from kanidoc.record import record
@@ -136,16 +136,14 @@ class RegistryClient:
             if conn is None:
                 conn = self._connect(parts, deadline)
             try:
-                send(conn, head + body, deadline)
-                resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
+                resp = _exchange(conn, head + body, deadline, method)
             except WireError as exc:
                 if not reused or exc.kind != "closed":
                     raise
                 with contextlib.suppress(OSError):
                     conn.close()
                 conn = self._connect(parts, deadline)  # the server closed the idle connection
-                send(conn, head + body, deadline)
-                resp = read_response(conn, deadline, method=method, max_body=MAX_BODY)
+                resp = _exchange(conn, head + body, deadline, method)
             keep = resp.reusable
         except _Failed as exc:
             return Reply(0, "", {}, b"", url, error=str(exc))
@@ -251,6 +249,11 @@ class RegistryClient:
             assert self.roots is not None
             self._verdicts[key] = verify_der(chain, host, self.roots)
         return self._verdicts[key]
+
+
+def _exchange(conn: socket.socket | TLSConn, request: bytes, deadline: float, method: str) -> Response:
+    send(conn, request, deadline)
+    return read_response(conn, deadline, method=method, max_body=MAX_BODY)
 
 
 def _left(by: float) -> float:
