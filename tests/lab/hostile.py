@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.lab import pki
+from tests.lab.listen import accepting, loopback_listener
 
 
 @dataclass
@@ -50,12 +50,8 @@ def _send(conn: socket.socket, status: str, headers: dict[str, str], body: bytes
 
 @contextlib.contextmanager
 def serve(handler: Callable[[socket.socket, Hostile], None], tls: ssl.SSLContext | None = None) -> Iterator[Hostile]:
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(32)
-    srv.settimeout(0.2)
+    srv = loopback_listener()
     state = Hostile(srv.getsockname()[1])
-    stop = threading.Event()
 
     def one(conn: socket.socket) -> None:
         try:
@@ -68,22 +64,8 @@ def serve(handler: Callable[[socket.socket, Hostile], None], tls: ssl.SSLContext
             with contextlib.suppress(OSError):
                 conn.close()
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            threading.Thread(target=one, args=(conn,), daemon=True).start()
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    try:
+    with accepting(srv, one):
         yield state
-    finally:
-        stop.set()
-        t.join(2)
-        srv.close()
 
 
 def huge_body(conn: socket.socket, state: Hostile) -> None:

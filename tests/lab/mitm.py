@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.lab import pki
+from tests.lab.listen import accepting, loopback_listener
 
 
 @dataclass
@@ -81,25 +82,6 @@ def _handle(client: socket.socket, ca: pki.Issued, hosts: dict[str, str], workdi
 def mitm_proxy(ca_name: str = "Acme Edge Inspection CA", hosts: dict[str, str] | None = None) -> Iterator[Mitm]:
     ca = pki.ca(ca_name, org="Acme Corp")
     workdir = Path(tempfile.mkdtemp(prefix="kanidoc-mitm-"))
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    srv.settimeout(0.2)
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            threading.Thread(target=_handle, args=(conn, ca, hosts or {}, workdir), daemon=True).start()
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    try:
+    srv = loopback_listener(16)
+    with accepting(srv, lambda conn: _handle(conn, ca, hosts or {}, workdir)):
         yield Mitm(srv.getsockname()[1], ca)
-    finally:
-        stop.set()
-        t.join(2)
-        srv.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import trustme
 
+from tests.lab.listen import accepting, loopback_listener
 from tests.lab.procs import free_port, running
 
 LAB_DOMAIN = "lab.test"
@@ -237,31 +238,14 @@ def fake_dns(mode: str) -> Iterator[FakeDNS]:
 @contextlib.contextmanager
 def silent_port() -> Iterator[int]:
     """Accepts TCP connections and never sends a byte."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
+    srv = loopback_listener(16)
     held: list[socket.socket] = []
-    stop = threading.Event()
-    srv.settimeout(0.2)
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-                held.append(conn)
-            except OSError:
-                continue
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
     try:
-        yield srv.getsockname()[1]
+        with accepting(srv, held.append):
+            yield srv.getsockname()[1]
     finally:
-        stop.set()
-        t.join(2)
         for c in held:
             c.close()
-        srv.close()
 
 
 @contextlib.contextmanager

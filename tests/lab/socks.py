@@ -21,6 +21,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tests.lab.listen import accepting, loopback_listener
+
 # RFC 1928 reply codes
 SUCCEEDED = 0
 GENERAL_FAILURE = 1
@@ -168,31 +170,8 @@ def socks_proxy(mode: str = "allow", *, users: dict[str, str] | None = None,
     """mode: allow | deny. ``users``: require RFC 1929 username/password (method 2)."""
     if mode not in ("allow", "deny"):
         raise ValueError(mode)
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(32)
-    srv.settimeout(0.2)
+    srv = loopback_listener()
     state = Socks(srv.getsockname()[1], mode, users is not None)
     stop = threading.Event()
-    workers: list[threading.Thread] = []
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            t = threading.Thread(target=_handle, args=(conn, state, users, hosts or {}, stop), daemon=True)
-            t.start()
-            workers.append(t)
-
-    acceptor = threading.Thread(target=loop, daemon=True)
-    acceptor.start()
-    try:
+    with accepting(srv, lambda conn: _handle(conn, state, users, hosts or {}, stop), stop=stop, join_handlers=True):
         yield state
-    finally:
-        stop.set()
-        acceptor.join(2)
-        srv.close()
-        for t in workers:
-            t.join(2)

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.lab.listen import accepting, loopback_listener
+
 
 @dataclass
 class TLSProxy:
@@ -161,32 +163,10 @@ def tls_proxy(cert: tuple[Path, Path], mode: str = "allow", *, users: dict[str, 
         raise ValueError(mode)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*cert)
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(32)
-    srv.settimeout(0.2)
+    srv = loopback_listener()
     state = TLSProxy(srv.getsockname()[1], mode)
     stop = threading.Event()
     lock = threading.Lock()
-    workers: list[threading.Thread] = []
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            t = threading.Thread(target=_handle, args=(conn, context, state, users, hosts or {}, stop, lock), daemon=True)
-            t.start()
-            workers.append(t)
-
-    acceptor = threading.Thread(target=loop, daemon=True)
-    acceptor.start()
-    try:
+    with accepting(srv, lambda conn: _handle(conn, context, state, users, hosts or {}, stop, lock), stop=stop,
+                   join_handlers=True):
         yield state
-    finally:
-        stop.set()
-        acceptor.join(2)
-        srv.close()
-        for t in workers:
-            t.join(2)
